@@ -1,0 +1,101 @@
+# Convolution, hands-on: every command a student, instructor or developer needs.
+# `make` alone lists the targets. Each target installs what it needs first, so `make test` and
+# `make demo` work in a fresh clone with nothing but Python 3.11 and make.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+# A recipe that fails half-way must not leave a target that looks up to date.
+.DELETE_ON_ERROR:
+
+# --- Which Python environment -------------------------------------------------------------
+# An active virtualenv or conda env is used as it is (installed into, never replaced);
+# otherwise the Makefile keeps its own ./.venv.
+ifdef VIRTUAL_ENV
+  prefix := $(VIRTUAL_ENV)
+else ifdef CONDA_PREFIX
+  prefix := $(CONDA_PREFIX)
+else
+  prefix := $(CURDIR)/.venv
+  own_venv := yes
+endif
+
+PYTHON := $(prefix)/bin/python
+# Inside the env's prefix, so that a new or deleted environment is reinstalled automatically.
+STAMP := $(prefix)/.conv-hands-on-installed
+
+# The interpreter that creates ./.venv: python3.11 where it runs, else python3 (which must
+# then be 3.11). Evaluated now, before PATH changes below; `make BASE_PYTHON=...` overrides.
+ifdef own_venv
+  ifndef BASE_PYTHON
+    BASE_PYTHON := $(shell for p in python3.11 python3; do \
+                     if $$p -c '' >/dev/null 2>&1; then echo $$p; break; fi; done)
+  endif
+endif
+
+# nbgrader starts `alembic` by name as a subprocess, so the environment's bin/ comes first on
+# PATH in every recipe, whether or not the environment was activated.
+export PATH := $(prefix)/bin:$(PATH)
+
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k pooling -x"`.
+PYTEST_ARGS ?=
+
+.PHONY: help env test demo bench lab clean distclean
+
+help: ## list the targets (this text)
+	@echo "Usage: make TARGET    (Python environment: $(prefix))"
+	@echo
+	@grep -E '^[a-z][a-z-]*:.*## ' $(firstword $(MAKEFILE_LIST)) \
+	  | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+
+env: $(STAMP) ## install the pinned dependencies and the course packages (editable)
+
+test: $(STAMP) ## run the test suite (extra pytest arguments: PYTEST_ARGS="...")
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP) ## show the reference library at work in a short tour
+	$(PYTHON) benchmarks/demo.py
+
+bench: $(STAMP) ## time the reference library against PyTorch and naive loops, single-threaded
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PYTHON) benchmarks/bench.py
+
+lab: $(STAMP) ## open JupyterLab on the student notebooks in exercises/
+	cd exercises && jupyter lab
+
+clean: ## remove build artefacts and caches (keeps .venv/)
+	rm -rf build dist .pytest_cache .hypothesis
+	find . -path ./.venv -prune -o \
+	  \( -name __pycache__ -o -name '*.egg-info' -o -name .ipynb_checkpoints \) \
+	  -type d -prune -exec rm -rf {} +
+
+distclean: clean ## remove everything `clean` removes, and .venv/ too
+	rm -rf .venv
+
+# --- Installation -------------------------------------------------------------------------
+# The pins are for Python 3.11 (torch's CPU wheel among them): another version would make pip
+# look for, and maybe download, a different torch build.
+require_python311 = $(1) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	  echo "error: $(1) is $$($(1) -V 2>&1); the course needs Python 3.11" >&2; exit 1; }
+
+# requirements.txt holds every pin (torch exactly 2.13.0, the CPU build); the course packages
+# then go in editable, without dependencies and without an isolated build environment, so
+# that pip never resolves torch again on its own (an unpinned resolve pulls the CUDA build).
+$(STAMP): requirements.txt pyproject.toml | $(PYTHON)
+	@$(call require_python311,$(PYTHON))
+	$(PYTHON) -m pip install -r requirements.txt
+	$(PYTHON) -m pip install --no-build-isolation --no-deps -e .
+	touch $@
+
+ifdef own_venv
+$(PYTHON):
+	@if [ -z "$(BASE_PYTHON)" ]; then \
+	  echo "error: found neither python3.11 nor python3 on PATH; install Python 3.11" >&2; \
+	  exit 1; fi
+	@$(call require_python311,$(BASE_PYTHON))
+	@echo "creating $(prefix) with $(BASE_PYTHON) ($$($(BASE_PYTHON) -V 2>&1))"
+	@$(BASE_PYTHON) -m venv $(prefix) || { \
+	  echo "error: '$(BASE_PYTHON) -m venv' failed; on Debian/Ubuntu: apt-get install python3-venv" >&2; \
+	  exit 1; }
+else
+$(PYTHON):
+	@echo "error: the active environment $(prefix) has no bin/python" >&2; exit 1
+endif
