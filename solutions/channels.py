@@ -24,6 +24,12 @@ def _ndim(x, name: str, ndim: int, layout: str) -> np.ndarray:
     return x
 
 
+def _same_channels(X: np.ndarray, K: np.ndarray, axis: int) -> None:
+    """Check that ``K``'s input-channel axis matches ``X``'s channels, naming both shapes if not."""
+    if K.shape[axis] != X.shape[0]:
+        raise ValueError(f"K {K.shape} has {K.shape[axis]} input channels but X {X.shape} has {X.shape[0]}")
+
+
 def corr2d_multi_in(X, K) -> np.ndarray:
     """Return the sum over channels of the cross-correlations: ``(C, H, W) x (C, kh, kw) -> (oh, ow)``.
 
@@ -35,6 +41,7 @@ def corr2d_multi_in(X, K) -> np.ndarray:
     """
     X = _ndim(X, "X", 3, "(C, H, W)")
     K = _ndim(K, "K", 3, "(C, kh, kw)")
+    _same_channels(X, K, 0)
     return conv2d(X, K[None])[0]
 
 
@@ -55,6 +62,7 @@ def corr2d_multi_in_out(X, K) -> np.ndarray:
     """
     X = _ndim(X, "X", 3, "(C_in, H, W)")
     K = _ndim(K, "K", 4, "(C_out, C_in, kh, kw)")
+    _same_channels(X, K, 1)
     return conv2d(X, K)
 
 

@@ -18,7 +18,11 @@ from .conv import conv2d
 def _single(X, K, **kwargs) -> np.ndarray:
     """Run ``conv2d`` on a 2-D ``X`` and ``K``, seen as one image of one channel."""
     X, K = matrix(X, "X"), matrix(K, "K")
-    return conv2d(X[None, None], K[None, None], **kwargs)[0, 0]
+    try:
+        return conv2d(X[None, None], K[None, None], **kwargs)[0, 0]
+    except ValueError as error:
+        # conv2d speaks of x and weight; a student passed X and K.
+        raise ValueError(f"X {X.shape} and K {K.shape}: {error}") from None
 
 
 def corr2d(X, K) -> np.ndarray:

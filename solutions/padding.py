@@ -21,6 +21,8 @@ import numpy as np
 
 from ._args import as_float, choice
 
+__all__ = ["pad", "pad2d"]
+
 #: The modes of :func:`pad` (PyTorch's names) and of :func:`pad2d` (``nn.Conv2d``'s names).
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
 CONV_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")

@@ -22,6 +22,8 @@ from ._args import batched, choice, matrix, non_negative_pair, positive_pair
 from .padding import pad_axes
 from .windows import windows
 
+__all__ = ["max_pool2d", "avg_pool2d", "pool2d", "pool2d_strided"]
+
 
 def pooled_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     """Return the pooled length of an axis of length ``n`` (PyTorch's rule, see the module doc)."""

@@ -19,6 +19,9 @@ def window_count(n: int, k: int, stride: int = 1, dilation: int = 1) -> int:
     """Return how many windows fit along an axis of length ``n``: ``(n - d*(k-1) - 1) // s + 1``.
 
     The count is 0 when the dilated kernel, of length ``d*(k-1) + 1``, is longer than ``n``.
+
+    >>> window_count(8, 3), window_count(8, 3, stride=2), window_count(8, 3, dilation=4)
+    (6, 3, 0)
     """
     span = dilation * (k - 1) + 1
     return 0 if span > n else (n - span) // stride + 1
