@@ -13,6 +13,11 @@ import numpy as np
 
 def pair(value, name: str) -> tuple[int, int]:
     """Return ``value`` as a ``(height, width)`` pair of ints; an int is used for both."""
+    # Fast paths for the common plain-int arguments: this runs several times per call.
+    if type(value) is int:
+        return value, value
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return value
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value), int(value)
     if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2 and all(

@@ -69,6 +69,8 @@ def pad_axes(x: np.ndarray, widths, mode: str = "constant", value: float = 0.0) 
     This is the engine of :func:`pad` and :func:`pad2d`; it checks amounts, not argument types.
     """
     first = x.ndim - len(widths)
+    if not any(b or a for b, a in widths):
+        return x
     if mode == "circular":
         # PyTorch crops first and then wraps within what is left (reflect and replicate index
         # the uncropped input, which _source_index does for them).
@@ -137,7 +139,7 @@ def pad(x, pad, mode: str = "constant", value: float = 0.0) -> np.ndarray:
         )
     # F.pad order is last axis first; pad_axes wants first axis first.
     widths = [(int(pad[2 * k]), int(pad[2 * k + 1])) for k in reversed(range(m))]
-    return pad_axes(x, widths, mode, value)
+    return _fresh(pad_axes(x, widths, mode, value), x)
 
 
 def pad2d(X, padding, mode: str = "zeros") -> np.ndarray:
@@ -161,7 +163,12 @@ def pad2d(X, padding, mode: str = "zeros") -> np.ndarray:
         raise ValueError(f"X must have at least 2 dimensions (..., H, W), got shape {X.shape}")
     choice(mode, "mode", CONV_PADDING_MODES)
     top, bottom, left, right = four_sides(padding)
-    return pad_axes(X, [(top, bottom), (left, right)], "constant" if mode == "zeros" else mode)
+    return _fresh(pad_axes(X, [(top, bottom), (left, right)], "constant" if mode == "zeros" else mode), X)
+
+
+def _fresh(result: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Return ``result``, copied if it is ``source`` itself (zero padding), so callers never alias their input."""
+    return result.copy() if result is source else result
 
 
 def four_sides(padding) -> tuple[int, int, int, int]:

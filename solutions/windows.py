@@ -67,12 +67,15 @@ def windows(x: np.ndarray, kernel_size, stride=1, dilation=1, *, writeable: bool
             f"{(dh * (kh - 1) + 1, dw * (kw - 1) + 1)}, more than the input's {(H, W)}"
         )
     rs, cs = x.strides[-2:]
-    return as_strided(
-        x,
-        shape=x.shape[:-2] + (oH, oW, kh, kw),
-        strides=x.strides[:-2] + (rs * sh, cs * sw, rs * dh, cs * dw),
-        writeable=writeable,
-    )
+    shape = x.shape[:-2] + (oH, oW, kh, kw)
+    strides = x.strides[:-2] + (rs * sh, cs * sw, rs * dh, cs * dw)
+    if x.flags.c_contiguous and x.size:
+        # Same view as as_strided, built directly on x's buffer: a few microseconds cheaper,
+        # which matters for the small arrays of the course.
+        view = np.ndarray(shape, x.dtype, buffer=x, strides=strides)
+        view.flags.writeable = writeable and x.flags.writeable
+        return view
+    return as_strided(x, shape=shape, strides=strides, writeable=writeable)
 
 
 def scatter_add(canvas: np.ndarray, blocks: np.ndarray, stride=1, dilation=1) -> np.ndarray:

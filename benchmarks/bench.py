@@ -1,0 +1,302 @@
+"""Time the vectorized `solutions` against torch.nn.functional and against the naive loops.
+
+Usage: python benchmarks/bench.py [--quick] [--filter SUBSTR] [--json PATH]
+
+Two tables, in one run, both sides pinned to a single thread:
+
+1. solutions vs torch.nn.functional (float32) on a fixed grid of configurations, from
+   course-sized (1x1x28x28) to CNN-sized (8x64x56x56). For each: the median time per call of
+   each side, and the ratio solutions/torch (below 1 means solutions is faster). Each side is
+   called repeatedly for about BUDGET seconds; the results of the two sides must agree, or
+   the row says "mismatch" instead of a time.
+2. solutions vs the naive loops of `solutions.naive` on 64x64 inputs: the speed-up, timed the
+   same way (the naive side may get a single timed call).
+
+The targets below are printed with whether each is met; the exit status is 0 either way, so
+that a slow machine does not fail a build.
+"""
+
+import os
+
+# Before numpy and torch load: their thread pools read these once, at import time.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+from functools import partial
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so that a plain checkout runs
+import solutions  # noqa: E402
+from solutions import naive  # noqa: E402
+
+torch.set_num_threads(1)
+
+TARGET_GEO_MEAN = 1.5   # geometric mean of solutions/torch over the grid, at most
+TARGET_WORST = 3.0      # solutions/torch of every configuration, at most
+TARGET_NAIVE = 100.0    # speed-up of solutions over the naive loops on 64x64 inputs, at least
+VERDICTS = {True: "met", False: "MISSED", None: "n/a"}  # n/a: nothing measured (see --filter)
+
+BUDGET = {"full": 0.4, "quick": 0.03}          # seconds per side and configuration, about
+MIN_REPEATS, MAX_REPEATS = 3, 20_000
+RTOL, ATOL = 1e-4, 1e-4                        # atol is scaled by the largest |expected value|
+TEXT_COLUMNS = 3                               # configuration, input, output; then the numbers
+
+
+class Case(NamedTuple):
+    """One benchmark configuration: ``op`` is the function's name in `solutions`, torch.nn.functional and naive."""
+    name: str
+    op: str
+    x: tuple                  # input shape (N, C, H, W)
+    weight: tuple = None      # kernel shape, for the convolutions
+    kwargs: dict = {}         # keyword arguments, passed unchanged to every side
+
+
+# solutions vs torch.nn.functional.
+CASES = [
+    Case("conv 3x3, 1->8 (course)", "conv2d", (1, 1, 28, 28), (8, 1, 3, 3)),
+    Case("conv 3x3, 16->16, pad 1", "conv2d", (8, 16, 56, 56), (16, 16, 3, 3), dict(padding=1)),
+    Case("conv 3x3, 32->32, pad 1", "conv2d", (8, 32, 56, 56), (32, 32, 3, 3), dict(padding=1)),
+    Case("conv 3x3, 64->64, pad 1", "conv2d", (8, 64, 56, 56), (64, 64, 3, 3), dict(padding=1)),
+    Case("conv 5x5, 3->32, first layer", "conv2d", (8, 3, 64, 64), (32, 3, 5, 5), dict(padding=2)),
+    Case("conv 5x5, 16->16, 'same'", "conv2d", (8, 16, 56, 56), (16, 16, 5, 5), dict(padding="same")),
+    Case("conv 1x1, 64->128", "conv2d", (8, 64, 56, 56), (128, 64, 1, 1)),
+    Case("conv 3x3, 64->128, stride 2", "conv2d", (8, 64, 56, 56), (128, 64, 3, 3), dict(stride=2, padding=1)),
+    Case("conv 3x3 depthwise, groups 64", "conv2d", (8, 64, 56, 56), (64, 1, 3, 3), dict(padding=1, groups=64)),
+    Case("conv 3x3, 64->64, groups 4", "conv2d", (8, 64, 56, 56), (64, 16, 3, 3), dict(padding=1, groups=4)),
+    Case("conv 3x3, 32->32, dilation 2", "conv2d", (8, 32, 56, 56), (32, 32, 3, 3), dict(padding=2, dilation=2)),
+    Case("transposed 4x4, 64->32, stride 2", "conv_transpose2d", (8, 64, 28, 28), (64, 32, 4, 4),
+         dict(stride=2, padding=1)),
+    Case("max pool 2x2 (course)", "max_pool2d", (1, 1, 28, 28), kwargs=dict(kernel_size=2)),
+    Case("max pool 2x2, stride 2", "max_pool2d", (8, 64, 56, 56), kwargs=dict(kernel_size=2)),
+    Case("max pool 3x3, stride 2, pad 1", "max_pool2d", (8, 64, 56, 56),
+         kwargs=dict(kernel_size=3, stride=2, padding=1)),
+    Case("avg pool 2x2, stride 2", "avg_pool2d", (8, 64, 56, 56), kwargs=dict(kernel_size=2)),
+    Case("avg pool 3x3, stride 1, pad 1", "avg_pool2d", (8, 64, 56, 56),
+         kwargs=dict(kernel_size=3, stride=1, padding=1)),
+]
+
+# solutions vs the naive loops, on 64x64 inputs.
+NAIVE_CASES = [
+    Case("conv 3x3, 1->1", "conv2d", (1, 1, 64, 64), (1, 1, 3, 3)),
+    Case("conv 3x3, 3->8, pad 1", "conv2d", (1, 3, 64, 64), (8, 3, 3, 3), dict(padding=1)),
+    Case("max pool 2x2", "max_pool2d", (1, 1, 64, 64), kwargs=dict(kernel_size=2)),
+    Case("transposed 3x3, stride 2", "conv_transpose2d", (1, 1, 64, 64), (1, 1, 3, 3), dict(stride=2)),
+]
+
+# The two tables: baseline, configurations, title, column headers.
+TABLES = [
+    ("torch", CASES, "solutions vs torch.nn.functional (ratio < 1: solutions is faster)",
+     ["configuration", "input", "output", "solutions", "torch", "solutions/torch"]),
+    ("naive", NAIVE_CASES, "solutions vs the naive loops (solutions.naive)",
+     ["configuration", "input", "output", "naive", "solutions", "speed-up"]),
+]
+
+
+def make_inputs(case, seed=0):
+    """Return the positional arguments of one call as float32 arrays: ``(x,)`` or ``(x, weight, bias)``."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(case.x, dtype=np.float32)
+    if case.weight is None:
+        return (x,)
+    weight = rng.standard_normal(case.weight, dtype=np.float32)
+    # conv2d weights are (C_out, C_in/g, kh, kw); transposed ones are (C_in, C_out/g, kh, kw).
+    c_out = case.weight[0] if case.op == "conv2d" else case.weight[1] * case.kwargs.get("groups", 1)
+    return x, weight, rng.standard_normal(c_out, dtype=np.float32)
+
+
+def timed(function, budget, min_repeats):
+    """Return ``(first result, median seconds per call, calls timed)`` of ``function()``.
+
+    The first call warms up and estimates the cost; then ``function`` is called about
+    ``budget`` seconds' worth of times in a row (at least ``min_repeats``, at most MAX_REPEATS),
+    each call timed alone. The median ignores the odd call slowed down by the machine. (Taking
+    turns with the other side, call by call, would be kinder to a busy machine but distorts
+    both: each call then starts with the other's memory in the caches and allocator.)
+    """
+    start = time.perf_counter()
+    result = function()
+    first = time.perf_counter() - start
+    repeats = int(min(MAX_REPEATS, max(min_repeats, budget / max(first, 1e-9))))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return result, statistics.median(times), repeats
+
+
+def as_array(Y):
+    """Return a result as a numpy array (a torch tensor is converted)."""
+    return Y.numpy() if isinstance(Y, torch.Tensor) else np.asarray(Y)
+
+
+def run_case(case, baseline, mode):
+    """Time one case with `solutions` and with ``baseline`` ("torch" or "naive"); return a result dict.
+
+    ``status`` is "ok", "mismatch: ..." (the two results differ) or "error: ..." (a side raised).
+    """
+    args = make_inputs(case)
+    reference, inputs = (F, [torch.from_numpy(a) for a in args]) if baseline == "torch" else (naive, args)
+    row = dict(name=case.name, op=case.op, input=list(case.x), weight=case.weight and list(case.weight),
+               kwargs=case.kwargs, baseline=baseline, status="ok")
+    try:
+        ours = partial(getattr(solutions, case.op), *args, **case.kwargs)
+        theirs = partial(getattr(reference, case.op), *inputs, **case.kwargs)
+        Y, ours_s, ours_calls = timed(ours, BUDGET[mode], MIN_REPEATS)
+        # The naive loops take up to a second a call: one timed call can be enough.
+        Y_ref, theirs_s, theirs_calls = timed(theirs, BUDGET[mode], MIN_REPEATS if baseline == "torch" else 1)
+    except Exception as error:  # a missing or failing op is reported, not fatal
+        row["status"] = f"error: {type(error).__name__}: {error}"
+        return row
+    Y, Y_ref = as_array(Y), as_array(Y_ref)
+    row["output"] = list(Y_ref.shape)
+    if Y.shape != Y_ref.shape or Y.dtype != Y_ref.dtype:
+        row["status"] = f"mismatch: {Y.dtype} {Y.shape} vs expected {Y_ref.dtype} {Y_ref.shape}"
+        return row
+    if not np.allclose(Y, Y_ref, rtol=RTOL, atol=ATOL * max(1.0, float(np.abs(Y_ref).max()))):
+        row["status"] = f"mismatch: max abs error {np.abs(Y.astype(np.float64) - Y_ref).max():.3g}"
+        return row
+    row.update(solutions_s=ours_s, solutions_calls=ours_calls, baseline_s=theirs_s, baseline_calls=theirs_calls,
+               ratio=ours_s / theirs_s)
+    return row
+
+
+def format_time(seconds):
+    """Return a duration to 3 significant digits in a readable unit: ``'12.3 µs'``, ``'4.00 ms'``, ``'1.23 s'``."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if seconds >= scale or unit == "ns":
+            value = seconds / scale
+            return f"{value:.{max(0, 2 - math.floor(math.log10(max(value, 1e-3))))}f} {unit}"
+
+
+def shape_text(shape):
+    """Return a shape as ``'8x64x56x56'``."""
+    return "x".join(map(str, shape)) if shape else ""
+
+
+def print_table(columns, rows):
+    """Print ``rows`` (lists of strings) under ``columns``: text left-aligned, numbers right-aligned.
+
+    A failed case's row has its text cells and then a status, printed across the number columns.
+    """
+    widths = [max(len(cells[i]) for cells in [columns, *rows] if i < TEXT_COLUMNS or len(cells) == len(columns))
+              for i in range(len(columns))]
+
+    def line(cells):
+        return "  ".join(cell.ljust(width) if i < TEXT_COLUMNS else cell.rjust(width)
+                         for i, (cell, width) in enumerate(zip(cells, widths)))
+
+    print(line(columns))
+    print("  ".join("-" * width for width in widths))
+    for cells in rows:
+        print(line(cells) if len(cells) == len(columns) else f"{line(cells[:-1])}  {cells[-1]}")
+
+
+def table_rows(results, baseline):
+    """Return printable rows: a failed case shows its status in place of the times."""
+    rows = []
+    for r in results:
+        cells = [r["name"], shape_text(r["input"]), shape_text(r.get("output"))]
+        if r["status"] != "ok":
+            rows.append(cells + [r["status"]])
+        elif baseline == "torch":
+            rows.append(cells + [format_time(r["solutions_s"]), format_time(r["baseline_s"]), f"{r['ratio']:.2f}x"])
+        else:
+            rows.append(cells + [format_time(r["baseline_s"]), format_time(r["solutions_s"]),
+                                 f"{1 / r['ratio']:,.0f}x"])
+    return rows
+
+
+def summarize(torch_results, naive_results):
+    """Return the summary: geometric-mean and worst ratio against torch, least speed-up over naive, targets met."""
+    measured = [r for r in torch_results if r["status"] == "ok"]
+    worst = max(measured, key=lambda r: r["ratio"], default=None)
+    speedups = [1 / r["ratio"] for r in naive_results if r["status"] == "ok"]
+    summary = dict(
+        geo_mean=math.exp(statistics.fmean(math.log(r["ratio"]) for r in measured)) if measured else None,
+        worst=worst and worst["name"],
+        worst_ratio=worst and worst["ratio"],
+        least_naive_speedup=min(speedups, default=None),
+        failed=[r["name"] for r in torch_results + naive_results if r["status"] != "ok"],
+    )
+    # True (met), False (missed) or None (nothing measured, as with a --filter).
+    summary["targets"] = {
+        f"geometric mean of solutions/torch <= {TARGET_GEO_MEAN}x":
+            None if summary["geo_mean"] is None else summary["geo_mean"] <= TARGET_GEO_MEAN,
+        f"every configuration: solutions/torch <= {TARGET_WORST}x":
+            None if summary["worst_ratio"] is None else summary["worst_ratio"] <= TARGET_WORST,
+        f"solutions >= {TARGET_NAIVE:.0f}x faster than the naive loops on 64x64":
+            None if summary["least_naive_speedup"] is None else summary["least_naive_speedup"] >= TARGET_NAIVE,
+        "every result agrees with its reference": not summary["failed"],
+    }
+    return summary
+
+
+def print_summary(summary):
+    """Print the summary lines and each target, met or not."""
+    if summary["geo_mean"] is not None:
+        print(f"geometric-mean ratio solutions/torch: {summary['geo_mean']:.2f}x")
+        print(f"worst configuration: {summary['worst']} ({summary['worst_ratio']:.2f}x)")
+    if summary["least_naive_speedup"] is not None:
+        print(f"least speed-up over the naive loops: {summary['least_naive_speedup']:,.0f}x")
+    if summary["failed"]:
+        print(f"no time for {len(summary['failed'])} configuration(s): {'; '.join(summary['failed'])}")
+    print("\ntargets:")
+    for target, met in summary["targets"].items():
+        print(f"  [{VERDICTS[met]}] {target}")
+
+
+def parse_args(argv):
+    """Return the command-line options (``argv`` None: those of the command line)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats: a smoke run of a few seconds")
+    parser.add_argument("--filter", metavar="SUBSTR", default="",
+                        help="only the configurations whose name contains SUBSTR (case-insensitive)")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also save the results as JSON to PATH")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """Run both tables, print them and the targets; return 0 (the exit status), targets met or not."""
+    args = parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    threads = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                             "MKL_NUM_THREADS"))
+    print(f"Python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
+          f"{platform.machine()}; torch threads={torch.get_num_threads()}, {threads}")
+    print(f"float32; median time per call, about {BUDGET[mode]} s of calls per side and configuration ({mode})\n")
+
+    results = {}
+    for baseline, cases, title, columns in TABLES:
+        results[baseline] = [run_case(case, baseline, mode) for case in cases
+                             if args.filter.lower() in case.name.lower()]
+        if results[baseline]:
+            print(title)
+            print_table(columns, table_rows(results[baseline], baseline))
+            print()
+
+    summary = summarize(results["torch"], results["naive"])
+    print_summary(summary)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        report = dict(mode=mode, numpy=np.__version__, torch=torch.__version__, torch_threads=torch.get_num_threads(),
+                      results=results, summary=summary)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"\nresults saved to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
