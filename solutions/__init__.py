@@ -14,7 +14,7 @@ Modules, one concept each:
 ``conv``               ``conv2d`` (F.conv2d with ``padding_mode``)
 ``transposed``         ``conv_transpose2d``, ``trans_conv``, ``conv_matrix``
 ``pooling``            ``max_pool2d``, ``avg_pool2d``, ``pool2d``, ``pool2d_strided``
-``unfold``             ``unfold`` (im2col), ``fold`` (col2im)
+``im2col``             ``unfold`` (im2col), ``fold`` (col2im)
 ``correlation``        single-channel ``corr2d`` and its variants, ``Conv2D``, ``learn_kernel``
 ``channels``           multi-channel, 1x1, grouped and depthwise-separable convolution
 ``naive``              the loop versions
@@ -35,12 +35,11 @@ from .padding import pad, pad2d
 from .pooling import avg_pool2d, max_pool2d, pool2d, pool2d_strided
 from .sizes import conv2d_macs, conv2d_params, output_size, receptive_field, same_padding
 from .transposed import conv_matrix, conv_transpose2d, trans_conv
-from .unfold import fold, unfold
-from .windows import windows
+from .im2col import fold, unfold
 
 __all__ = [
     # PyTorch-parity building blocks
-    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "pad", "unfold", "fold", "windows",
+    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "pad", "unfold", "fold",
     # ch1 cross-correlation
     "corr2d", "convolve2d", "Conv2D", "learn_kernel",
     # ch2 padding and stride

@@ -103,23 +103,22 @@ def _depthwise(xp: np.ndarray, w: np.ndarray, stride, dilation) -> np.ndarray:
     dh, dw = dilation
     oH, oW = window_count(Hp, kh, 1, dh), window_count(Wp, kw, 1, dw)
     length = oH * Wp
-    # Group-major, so that a block of groups (with all N images) is one contiguous slab.
-    flat = _flat_rows(xp[:, :, 0].transpose(1, 0, 2, 3))  # (G, N, (Hp+1)*Wp)
-    scale = w[:, :, 0].reshape(G, Cog, 1, kh * kw)
+    flat = _flat_rows(xp[:, :, 0])  # (N, G, (Hp+1)*Wp)
+    scale = w[:, :, 0].reshape(G, Cog, kh * kw)
     starts = [u * dh * Wp + v * dw for u in range(kh) for v in range(kw)]
-    out = np.empty((G, Cog, N, length), dtype=xp.dtype)
+    out = np.empty((N, G, Cog, length), dtype=xp.dtype)
     block = max(1, min(G, DEPTHWISE_BLOCK // max(1, N * length)))
-    term = np.empty((block, N, length), dtype=xp.dtype)
+    term = np.empty((N, block, length), dtype=xp.dtype)
     for g0 in range(0, G, block):  # a loop over groups, in blocks
         g1 = min(G, g0 + block)
-        t = term[: g1 - g0]
+        t = term[:, : g1 - g0]
         for o in range(Cog):
-            acc, s = out[g0:g1, o], scale[g0:g1, o, :, :, None]  # s: (block, 1, kh*kw, 1)
-            np.multiply(flat[g0:g1, :, starts[0] : starts[0] + length], s[:, :, 0], out=acc)
+            acc, s = out[:, g0:g1, o], scale[g0:g1, o, :, None]  # s: (block, kh*kw, 1)
+            np.multiply(flat[:, g0:g1, starts[0] : starts[0] + length], s[:, 0], out=acc)
             for k in range(1, len(starts)):
-                np.multiply(flat[g0:g1, :, starts[k] : starts[k] + length], s[:, :, k], out=t)
+                np.multiply(flat[:, g0:g1, starts[k] : starts[k] + length], s[:, k], out=t)
                 acc += t
-    return out.reshape(G, Cog, N, oH, Wp)[..., :oW].transpose(2, 0, 1, 3, 4)
+    return out.reshape(N, G, Cog, oH, Wp)[..., :oW]
 
 
 def correlate(xp: np.ndarray, w: np.ndarray, stride=1, dilation=1, groups: int = 1) -> np.ndarray:
