@@ -39,7 +39,7 @@ export PATH := $(prefix)/bin:$(PATH)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k pooling -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help env test demo bench lab clean distclean
+.PHONY: help env test demo bench lab release clean distclean
 
 help: ## list the targets (this text)
 	@echo "Usage: make TARGET    (Python environment: $(prefix))"
@@ -60,6 +60,14 @@ bench: $(STAMP) ## time the reference library against PyTorch and naive loops, s
 
 lab: $(STAMP) ## open JupyterLab on the student notebooks in exercises/
 	cd exercises && jupyter lab
+
+# nbgrader reads course/nbgrader_config.py from its working directory, which sends the student
+# versions straight to exercises/<id>/<id>.ipynb (solutions replaced by stubs, hidden tests and
+# outputs removed) and records each assignment in course/gradebook.db. Every folder of
+# course/source is an assignment; one run generates them all ('*'), since nbgrader alone takes
+# seconds to start.
+release: $(STAMP) ## regenerate the student notebooks in exercises/ from course/source (nbgrader)
+	cd course && nbgrader generate_assignment '*' --force
 
 clean: ## remove build artefacts and caches (keeps .venv/)
 	rm -rf build dist .pytest_cache .hypothesis
