@@ -43,6 +43,7 @@ print("NBGRADER_EXECUTION:", os.environ.get("NBGRADER_EXECUTION"))
 
 def grading_cell(name: str, points: int) -> nbformat.NotebookNode:
     source = textwrap.dedent(f"""\
+        from autograder import check  # the real one, whatever the notebook rebound
         hidden = False
         ### BEGIN HIDDEN TESTS
         hidden = True
@@ -111,6 +112,15 @@ def test_a_stub_scores_zero_and_an_error_before_a_test_costs_its_points(tmp_path
     assert corr2d.score == 0.0 and "corr2d: not implemented yet" in corr2d.text
     assert output_size.score == 0.0 and "NameError" in output_size.text
     assert report.score == 0 and report.points == 6
+
+
+def test_rebinding_check_in_a_solution_cell_earns_nothing(tmp_path):
+    # The test cells import check themselves, so a student's `check = ...` never grades.
+    path = tmp_path / "cheat.ipynb"
+    notebook(path, STUB + "\ncheck = lambda *args, **kwargs: 4.0\n")
+    report = selfcheck.run(path)
+    assert report.cells[0].score == 0.0 and "corr2d: not implemented yet" in report.cells[0].text
+    assert report.score == 2.0  # output_size is honest
 
 
 @pytest.mark.parametrize("content, message", [

@@ -41,6 +41,7 @@ IDS = [f"{a}-{v}" for a, v in CASES]
 SETUP_SOURCE = "%matplotlib inline\nimport numpy as np\nfrom autograder import check\nimport widgets"
 # The test cell of the instructor version; the student version lacks the hidden block.
 TEST_CELL = re.compile(
+    r"from autograder import check  # the real one, whatever the notebook rebound\n"
     r"hidden = False\n"
     r"(?P<hidden>### BEGIN HIDDEN TESTS\nhidden = True\n### END HIDDEN TESTS\n)?"
     r'check\("(?P<name>\w+)", (?P=name), points=(?P<points>\d+(?:\.\d+)?), hidden=hidden\)'
