@@ -10,16 +10,28 @@ in its place. Nothing here imports the reference library.
 ``window_stepper``       ch1    one output cell: its window, the products, their sum
 ``padding_explorer``     ch2    padding, stride and dilation: where windows land
 ``channel_explorer``     ch3    one kernel per RGB channel, the parts and their sum
+``channel_mixer``        ch4    a 1x1 convolution: every pixel's channels mixed by weights
+``pooling_explorer``     ch5    max and average pooling: windows, winners, output size
+``groups_diagram``       ch6    grouped convolution: which inputs feed which outputs, costs
+``dilation_explorer``    ch6    a dilated kernel's taps on the grid, and its output
+``transposed_stepper``   ch6    a transposed convolution's scatter-add, one input cell a step
 =======================  =====  ====================================================
 
 Shared modules: ``frame`` (the widget's layout, redraws, the pause while nbgrader grades),
 ``drawing`` (figures rendered to PNG, grids of numbers), ``student`` (calling the student's
-function safely), ``images`` (the sample photograph), ``kernels`` (preset kernels and banks).
+function safely), ``images`` (the sample photograph), ``kernels`` (preset kernels and banks),
+``linked`` (controls that set other controls, with one redraw).
 """
 
 from .channel_explorer import channel_explorer
+from .channel_mixer import channel_mixer
+from .dilation_explorer import dilation_explorer
+from .groups_diagram import groups_diagram
 from .kernel_gallery import kernel_gallery
 from .padding_explorer import padding_explorer
+from .pooling_explorer import pooling_explorer
+from .transposed_stepper import transposed_stepper
 from .window_stepper import window_stepper
 
-__all__ = ["kernel_gallery", "window_stepper", "padding_explorer", "channel_explorer"]
+__all__ = ["kernel_gallery", "window_stepper", "padding_explorer", "channel_explorer", "channel_mixer",
+           "pooling_explorer", "groups_diagram", "dilation_explorer", "transposed_stepper"]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import ipywidgets
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
 
 from . import drawing, images, kernels
 from .frame import ConvWidget, Note, course_widget
 from .student import call, name_of
 
-CHANNELS = ("red", "green", "blue")
-# Each channel drawn as the light of its colour: black where the channel is 0.
-CHANNEL_CMAPS = tuple(LinearSegmentedColormap.from_list(c, ["black", c]) for c in CHANNELS)
+from .images import CHANNEL_CMAPS, CHANNELS
 
 
 def _responses(func, name: str, X: np.ndarray, K: np.ndarray):

@@ -12,6 +12,11 @@ import functools
 import matplotlib.cbook
 import matplotlib.image
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+
+CHANNELS = ("red", "green", "blue")
+# Each channel drawn as the light of its colour: black where the channel is 0.
+CHANNEL_CMAPS = tuple(LinearSegmentedColormap.from_list(c, ["black", c]) for c in CHANNELS)
 
 SAMPLE = "grace_hopper.jpg"
 
