@@ -31,11 +31,17 @@ SYLLABUS = {
     ],
 }
 
-#: The widget calls the SPEC fixes for a chapter (the other chapters need at least one widget).
+#: The widget calls the SPEC fixes for each chapter.
 WIDGET_CALLS = {
     "ch1_cross_correlation": ["widgets.kernel_gallery(corr2d)", "widgets.window_stepper(corr2d)"],
     "ch2_padding_stride": ["widgets.padding_explorer(output_size)"],
     "ch3_channels": ["widgets.channel_explorer(corr2d_multi_in_out)"],
+    "ch4_one_by_one": ["widgets.channel_mixer(corr2d_multi_in_out_1x1)"],
+    "ch5_pooling": ["widgets.pooling_explorer(pool2d_strided)"],
+    "ch6_conv_variants": [
+        "widgets.groups_diagram()", "widgets.dilation_explorer(corr2d_dilated)",
+        "widgets.transposed_stepper(trans_conv)",
+    ],
 }
 
 

@@ -46,7 +46,8 @@ TEST_CELL = re.compile(
     r"(?P<hidden>### BEGIN HIDDEN TESTS\nhidden = True\n### END HIDDEN TESTS\n)?"
     r'check\("(?P<name>\w+)", (?P=name), points=(?P<points>\d+(?:\.\d+)?), hidden=hidden\)'
 )
-WIDGET_CALL = re.compile(r"widgets\.(?P<widget>\w+)\((?P<function>\w+)\)")
+# A widget draws with a student function; an illustration (`widgets.groups_diagram()`) takes none.
+WIDGET_CALL = re.compile(r"widgets\.(?P<widget>\w+)\((?P<function>\w*)\)")
 POINTS_PER_NOTEBOOK = (10, 20)
 VALIDATE_TIMEOUT = 900  # seconds for each group of notebooks
 
@@ -147,6 +148,8 @@ def test_widgets_draw_with_the_students_function(assignment, version):
     tests = graded_tests(nb)
     calls = {cell.source.strip(): index for index, cell in code_cells(nb) if WIDGET_CALL.fullmatch(cell.source.strip())}
     assert calls, "no cell calls a widget, like `widgets.kernel_gallery(corr2d)`"
+    assert any(WIDGET_CALL.fullmatch(call)["function"] in tests for call in calls), (
+        "no widget draws with a graded student function, like `widgets.kernel_gallery(corr2d)`")
     for call in WIDGET_CALLS.get(assignment, []):
         assert call in calls, f"the SPEC's widget call `{call}` is missing (each in a cell of its own)"
     for call, index in calls.items():
