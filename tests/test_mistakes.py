@@ -149,6 +149,23 @@ def pool2d_strided_zero_padding(X, pool_size, stride=None, padding=0, mode="max"
     return naive.pool2d_strided(X, pool_size, stride, 0, mode)
 
 
+def pool2d_strided_avg_of_real_cells(X, pool_size, stride=None, padding=0, mode="max"):
+    counted = naive.pool2d_strided(X, pool_size, stride, padding, mode)
+    if mode != "avg":
+        return counted
+    # Dividing by the real cells of each window only: count_include_pad=False.
+    real = naive.pool2d_strided(np.ones(np.shape(X)), pool_size, stride, padding, "avg")
+    return counted / real
+
+
+def trans_conv_with_output_padding(X, K, stride=1):
+    return np.pad(naive.trans_conv(X, K, stride), ((0, stride - 1), (0, stride - 1)))
+
+
+def conv_matrix_transposed(K, input_shape):
+    return naive.conv_matrix(K, input_shape).T
+
+
 def trans_conv_rotated(X, K, stride=1):
     return naive.trans_conv(X, np.asarray(K)[::-1, ::-1], stride)
 
@@ -206,7 +223,10 @@ PARTIAL = [
     ("pool2d_strided", pool2d_strided_stride_one, "the stride defaults to the window size"),
     ("pool2d_strided", pool2d_strided_zero_padding, "max pooling pads with -inf"),
     ("conv2d_grouped", grouped_interleaved, "groups are consecutive blocks of channels"),
+    ("pool2d_strided", pool2d_strided_avg_of_real_cells, "average pooling counts the padded zeros"),
     ("trans_conv", trans_conv_rotated, "the kernel is rotated"),
+    ("trans_conv", trans_conv_with_output_padding, "the output ends with the last stamp"),
+    ("conv_matrix", conv_matrix_transposed, "W is transposed"),
     ("conv_matrix", conv_matrix_rotated, "the kernel is rotated"),
     ("receptive_field", receptive_field_stride_too_early, "a layer's own stride does not widen its own field"),
 ]

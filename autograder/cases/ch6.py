@@ -213,6 +213,9 @@ TRANS_CONV = Graded(
     mistakes=(
         Mistake("the kernel is rotated: the transposed convolution adds X[i, j] * K as it is onto the block "
                 "at (i*s, j*s)", lambda X, K, stride=1: trans_conv(X, np.asarray(K)[::-1, ::-1], stride)),
+        Mistake("the output ends with the last stamp, ((H-1)*s + kh, (W-1)*s + kw): the s-1 extra rows and "
+                "columns are what output_padding adds, and trans_conv has none",
+                lambda X, K, stride=1: np.pad(trans_conv(X, K, stride), ((0, stride - 1), (0, stride - 1)))),
     ),
     shape_hint=lambda expected, got, arguments: size_hint(
         expected, got, f"((H-1)*s + kh, (W-1)*s + kw) = {expected}"),
@@ -263,6 +266,9 @@ CONV_MATRIX = Graded(
     mistakes=(
         Mistake("the kernel is rotated: row y*ow + x holds K as it is, placed at the window of output (y, x)",
                 lambda K, input_shape: conv_matrix(np.asarray(K)[::-1, ::-1], input_shape)),
+        Mistake("W is transposed: it maps the flattened input to the flattened output, (oh*ow, H*W); "
+                "its transpose (H*W, oh*ow) goes back, as the transposed convolution",
+                lambda K, input_shape: conv_matrix(K, input_shape).T),
     ),
     shape_hint=_matrix_shape,
     hint="row y*ow + x of W, reshaped to (H, W), is zero except K in the window starting at (y, x)",
