@@ -176,6 +176,6 @@ def padding_explorer(output_size) -> ConvWidget:
                        "dashed: the next window along the row (purple) and down the column (green), "
                        "each giving the output cell of its colour.")
             canvas.text(LEFT, top + GRID_BOX + 0.3, textwrap.fill(caption, TEXT_WIDTH + 8), fontsize=9, va="top")
-        return [Note(text), verdict]
+        return [verdict]  # the formula is drawn above the grid already
 
     return ConvWidget(sliders, canvas, draw)

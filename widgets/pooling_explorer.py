@@ -150,7 +150,7 @@ def pooling_explorer(pool2d_strided) -> ConvWidget:
                    "the first in reading order).\n\nMax pooling pads with -inf; average pooling counts\n"
                    "the padded zeros (PyTorch's count_include_pad=True).")
         canvas.text(MAX_LEFT, TOP + OUTPUT_BOX + 0.75, caption, fontsize=10, va="top")
-        return [Note(text), *notes]
+        return notes  # the size formula is drawn above the grid already
 
     controls = {"window": window, "stride": stride, "padding": padding}
     widget = ConvWidget(controls, canvas, draw)

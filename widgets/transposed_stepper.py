@@ -103,11 +103,11 @@ def transposed_stepper(trans_conv, X=None, K=None) -> ConvWidget:
         canvas.place(ax_mine, lefts[4], top, largest[1] * CELL, largest[0] * CELL)
         if not result.ok:
             drawing.message(ax_mine, result.problem, heading, width=22)
-            return [Note(caption), Note(result.problem, "problem")]
+            return [Note(result.problem, "problem")]
         if t < H * W:
             drawing.message(ax_mine, f"at the last step (t={H * W}) the output of {name} appears here",
                             heading, width=22, problem=False)
-            return [Note(caption)]
+            return []
         canvas.place(ax_mine, lefts[4], top, shape[1] * CELL, shape[0] * CELL)
         drawing.number_grid(ax_mine, result.value, cmap=y_cmap, norm=y_norm)
         drawing.title(ax_mine, heading)
@@ -115,9 +115,9 @@ def transposed_stepper(trans_conv, X=None, K=None) -> ConvWidget:
         for r, c in zip(*np.nonzero(wrong)):
             drawing.highlight(ax_mine, r, c, colour=drawing.MISMATCH, linewidth=2, linestyle="--")
         if wrong.any():
-            return [Note(caption), Note(f"{name}(X, K, stride={s}) differs from the scatter-add in "
+            return [Note(f"{name}(X, K, stride={s}) differs from the scatter-add in "
                                         f"{int(wrong.sum())} of {wrong.size} cells (outlined in red dashes)",
                                         "problem")]
-        return [Note(caption), Note(f"{name}(X, K, stride={s}) agrees with the scatter-add", "ok")]
+        return [Note(f"{name}(X, K, stride={s}) agrees with the scatter-add", "ok")]
 
     return ConvWidget({"stride": stride, "step": step}, canvas, draw)
