@@ -15,6 +15,7 @@ import time
 import warnings
 
 import numpy as np
+from student_code import CORR2D_LOOP
 import pytest
 import solutions
 
@@ -35,18 +36,16 @@ NAMES = [name for names in SPEC_NAMES.values() for name in names]
 
 # --- a student's loop implementations (all correct) ---------------------------------------------
 
+def _defined(source: str, name: str):
+    namespace = {"np": np}
+    exec(source, namespace)
+    return namespace[name]
+
+
 class naive:
     """Correct implementations in the style the notebooks teach: loops over output cells."""
 
-    @staticmethod
-    def corr2d(X, K):
-        X, K = np.asarray(X), np.asarray(K)
-        h, w = K.shape
-        Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=np.result_type(X, K, 1.0))
-        for i in range(Y.shape[0]):
-            for j in range(Y.shape[1]):
-                Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
-        return Y
+    corr2d = staticmethod(_defined(CORR2D_LOOP, "corr2d"))
 
     @staticmethod
     def convolve2d(X, K):

@@ -12,19 +12,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder import selfcheck
+from student_code import CORR2D_LOOP, CORR2D_LOOP_ROTATED
 
 SETUP = "import numpy as np\nfrom autograder import check"
 
-CORR2D = '''
-def corr2d(X, K):
-    X, K = np.asarray(X), np.asarray(K)
-    h, w = K.shape
-    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=np.result_type(X, K, 1.0))
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K{flip}).sum()
-    return Y
-'''
 OUTPUT_SIZE = '''
 def output_size(n, k, padding=0, stride=1, dilation=1):
     return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
@@ -74,7 +65,7 @@ def test_a_correct_notebook_scores_every_point_with_the_hidden_cases(tmp_path):
     extra = new_code_cell(ENVIRONMENT)
     extra.metadata["nbgrader"] = {"grade": True, "grade_id": "environment", "locked": True, "points": 1,
                                   "schema_version": 3, "solution": False, "task": False}
-    before = notebook(path, CORR2D.format(flip=""), [extra])
+    before = notebook(path, CORR2D_LOOP, [extra])
     env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
     env.pop("AUTOGRADER_ALL_CASES", None)
     done = subprocess.run([sys.executable, "-m", "autograder", "check", str(path)], capture_output=True,
@@ -92,7 +83,7 @@ def test_a_correct_notebook_scores_every_point_with_the_hidden_cases(tmp_path):
 
 def test_a_partly_wrong_notebook_gets_partial_credit(tmp_path):
     path = tmp_path / "partial.ipynb"
-    notebook(path, CORR2D.format(flip="[::-1, ::-1]"))
+    notebook(path, CORR2D_LOOP_ROTATED)
     report = selfcheck.run(path)
     scores = {cell.cell_id: cell.score for cell in report.cells}
     assert scores == {"test_corr2d": 0.62, "test_output_size": 2.0, "answer_edges": None}
