@@ -4,8 +4,11 @@
 where ``xp`` is the padded input, ``g = o // (C_out/groups)`` the group of output channel ``o``
 and ``Cig = C_in/groups`` the input channels of a group.
 
-Three ways of evaluating the sum, all over :func:`solutions.windows.windows`; :func:`correlate`
-picks by shape because none is fastest everywhere:
+Three ways of evaluating the sum; :func:`correlate` picks by shape because none is fastest
+everywhere. im2col (and strided depthwise) read the windows through the library's one window
+view, :func:`solutions.windows.windows`. At stride 1 the other two read the same cells as
+contiguous slices of the flattened padded image (:func:`_flat_rows`), the one layout in which
+BLAS can consume a shifted input without copying it:
 
 * **im2col**: copy the windows into a ``(Cig*kh*kw, oH*oW)`` matrix per group and multiply it
   by the ``(Cog, Cig*kh*kw)`` weights: one large matrix product. Good when channels are few
