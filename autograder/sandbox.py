@@ -45,9 +45,11 @@ import resource
 import selectors
 import shutil
 import signal
+import sys
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 BWRAP = "bwrap"
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -157,6 +159,10 @@ def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits()) -> list[s
     size = str(limits.tmp_bytes)
     args = [bwrap_path() or BWRAP, *BASE_FLAGS]
     args += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/dev/shm"]
+    # The private /tmp would hide an interpreter, an environment or a checkout that lives there
+    # (a clone under /tmp, say): show those again, read-only, before anything is hidden.
+    for path in _needed_under_private_dirs(argv):
+        args += ["--ro-bind", path, path]
     # Hidden directories first, so that a workdir inside one (all submissions hidden, this
     # student's folder shown) is bound on top; read-only last, once the workdir's mount point
     # exists in the empty directory.
@@ -170,6 +176,28 @@ def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits()) -> list[s
     for path in dirs:
         args += ["--remount-ro", path]
     return args + ["--", *argv]
+
+
+PRIVATE_DIRS = ("/tmp", "/dev/shm")
+
+
+def _needed_under_private_dirs(argv) -> list[str]:
+    """Return the paths a command needs that lie under the private /tmp or /dev/shm, outermost first.
+
+    They are the program itself, this Python's environment (``sys.prefix``, ``sys.base_prefix``)
+    and the folder the course packages are imported from (an editable install points there).
+    """
+    program = shutil.which(argv[0]) if argv else None
+    candidates = {sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[1])}
+    if program:
+        candidates.add(os.path.dirname(os.path.realpath(program)))
+        candidates.add(os.path.dirname(os.path.abspath(program)))
+    inside = sorted(
+        os.path.realpath(path) for path in candidates
+        if any(os.path.realpath(path).startswith(private + "/") for private in PRIVATE_DIRS)
+    )
+    # A path inside another one already shown needs no mount of its own.
+    return [path for i, path in enumerate(inside) if not any(path.startswith(p + "/") for p in inside[:i])]
 
 
 def environment(env, home: str) -> dict[str, str]:

@@ -225,3 +225,14 @@ def test_instructor_mistakes_raise(tmp_path):
         python("pass", tmp_path / "missing", no_sandbox=True)
     with pytest.raises(ValueError, match="inside workdir"):
         python("pass", tmp_path, hide=[tmp_path / "sub"], no_sandbox=True)
+
+
+@needs_bwrap
+def test_a_program_under_tmp_stays_runnable(tmp_path, workdir):
+    # The sandbox's private /tmp must not hide an interpreter or checkout that lives there.
+    tool = tmp_path / "env" / "bin" / "tool"
+    tool.parent.mkdir(parents=True)
+    tool.write_text("#!/bin/sh\necho from-the-tool\n")
+    tool.chmod(0o755)
+    outcome = run([str(tool)], workdir)
+    assert outcome.status == "ok" and "from-the-tool" in outcome.stdout, outcome
