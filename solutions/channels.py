@@ -9,8 +9,6 @@ of one channel per group.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ._args import as_float, batched

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._args import matrix, pair, positive_pair
+from ._args import matrix, positive_pair
 from .conv import conv2d
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._args import batched, common_float, matrix, non_negative_pair, pair, positive_pair
-from .conv import check_bias, check_weight, conv2d
+from .conv import check_bias, check_weight
 from .windows import scatter_add, windows
 
 
