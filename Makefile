@@ -39,7 +39,7 @@ export PATH := $(prefix)/bin:$(PATH)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k pooling -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help env test demo bench lab release clean distclean
+.PHONY: help env test demo tour grade bench lab release clean distclean
 
 help: ## list the targets (this text)
 	@echo "Usage: make TARGET    (Python environment: $(prefix))"
@@ -52,7 +52,20 @@ env: $(STAMP) ## install the pinned dependencies and the course packages (editab
 test: $(STAMP) ## run the test suite (extra pytest arguments: PYTEST_ARGS="...")
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
-demo: $(STAMP) ## show the reference library at work in a short tour
+# The demo course lives in build/demo/ (wiped and rebuilt on every run; `make clean` removes it).
+demo: $(STAMP) ## build a demo course, simulate a class through nbgrader's exchange and grade it in the sandbox
+	$(PYTHON) -m autograder.demo
+
+# Grade a course's submissions (COURSE/submitted/<student>/<assignment>/) in the sandbox, e.g.
+#   make grade COURSE=/srv/conv ASSIGNMENTS=ch1_cross_correlation GRADE_ARGS="--db postgresql://..."
+# Feedback goes to COURSE/feedback/, grades to the gradebook, reports to COURSE/reports/.
+COURSE ?= course
+ASSIGNMENTS ?= $(notdir $(wildcard $(COURSE)/source/*))
+GRADE_ARGS ?=
+grade: $(STAMP) ## grade COURSE's submissions in the sandbox (COURSE=course ASSIGNMENTS=all GRADE_ARGS=...)
+	$(PYTHON) -m autograder grade $(ASSIGNMENTS) --course $(COURSE) $(GRADE_ARGS)
+
+tour: $(STAMP) ## show the reference library at work in a short tour
 	$(PYTHON) benchmarks/demo.py
 
 bench: $(STAMP) ## time the reference library against PyTorch and naive loops, single-threaded

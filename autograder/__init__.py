@@ -18,13 +18,26 @@ Modules, one step each:
 ``selfcheck``      ``python -m autograder check NOTEBOOK``: run a notebook, print its grade
 =================  ==================================================================
 
-Importing this package is quick (numpy and ``solutions`` only; never torch or scipy).
+``check`` is loaded on first use (``from autograder import check``), with numpy, the cases and
+``solutions``, never torch or scipy; importing only a module such as :mod:`autograder.sandbox`
+loads none of them. In the sandbox of the batch grader (``AUTOGRADER_RECORD`` set) ``check`` is
+:func:`autograder.recorder.check` instead, which only records what the student's function
+returns: the sandbox cannot reach ``solutions``, and the grading happens outside it.
 """
 
-from . import tamper
-from .checks import check
-from .score import Score
-
-tamper.seal()  # last: records the state of everything imported above
+import os
 
 __all__ = ["check", "Score"]
+
+
+def __getattr__(name: str):
+    if name == "check":
+        if os.environ.get("AUTOGRADER_RECORD"):
+            from .recorder import check
+        else:
+            from .checks import check
+        return check
+    if name == "Score":
+        from .score import Score
+        return Score
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,13 +5,18 @@ The steps, in order (each is a module of its own):
 1. refuse at once if numpy, builtins, ``solutions`` or the autograder were replaced
    (:mod:`autograder.tamper`): nothing computed afterwards could be trusted;
 2. build the cases (:mod:`autograder.cases`): visible ones, plus the hidden ones when asked;
-3. for each case: the expected value from the reference on a private copy of the inputs,
-   then the student's call on another copy, watched (:mod:`autograder.guard`: time budget,
-   captured output, forbidden library calls), then the comparison (:mod:`autograder.compare`),
-   the input check (a function must not modify its arguments) and, for a wrong result, the
-   known mistakes its output matches;
-4. check for tampering again (the student's function may have patched something while it ran);
-5. print the feedback (:mod:`autograder.feedback`) and return the :class:`~autograder.score.Score`.
+3. :func:`observe`: the student's call on a private copy of each case's inputs, watched
+   (:mod:`autograder.guard`: time budget, captured output, forbidden library calls), and which
+   inputs it changed;
+4. :func:`judge` each case: the expected value from the reference on another copy, the
+   comparison (:mod:`autograder.compare`), the input check (a function must not modify its
+   arguments) and, for a wrong result, the known mistakes its output matches;
+5. check for tampering again (the student's function may have patched something while it ran);
+6. :func:`summarize`: the feedback (:mod:`autograder.feedback`) and the
+   :class:`~autograder.score.Score`, printed and returned.
+
+The batch grader runs step 3 in the sandbox and steps 4 and 6 outside it, on what the sandbox
+reported (:mod:`autograder.grading.judge`); a test cell runs them all in the student's kernel.
 
 ``check`` never raises for anything the student's code does; a mistake in the test cell
 itself (an unknown name, negative points) raises ``ValueError`` so the instructor sees it.
@@ -24,19 +29,19 @@ import os
 import numpy as np  # noqa: F401 - used by the docstring example
 
 from . import cases as case_registry
-from . import compare, feedback, guard, tamper
+from . import compare, feedback, tamper
+from .observe import Observation, observe
 from .score import Score, points_for
 
 #: Seconds a single case may take (``AUTOGRADER_TIME_LIMIT`` overrides). A loop implementation
 #: of any graded function takes well under 0.1 s per case, so this only stops runaway code.
 DEFAULT_TIME_LIMIT = 3.0
-#: After this many cases ran out of time, the remaining ones are not run (they would too).
-MAX_TIMEOUTS = 2
 
 _running = [False]  # check() is not re-entrant: a graded function calling check() is refused
 
 
-def _time_limit() -> float:
+def time_limit() -> float:
+    """Return the seconds one case may take: ``AUTOGRADER_TIME_LIMIT``, else :data:`DEFAULT_TIME_LIMIT`."""
     try:
         value = float(os.environ.get("AUTOGRADER_TIME_LIMIT", DEFAULT_TIME_LIMIT))
     except ValueError:
@@ -93,46 +98,31 @@ def _check(graded, fn, points: float, include_hidden: bool) -> Score:
         print(feedback.refusal(graded.name, points, problems))
         return Score(0.0, graded.name, 0, 0, points, "; ".join(problems))
     cases = graded.cases(include_hidden)
-    budget = _time_limit()
-    results, timeouts, interrupted = [], 0, False
-    for case in cases:
-        if interrupted or timeouts >= MAX_TIMEOUTS:
-            why = "not run: grading was interrupted" if interrupted else \
-                f"not run: {MAX_TIMEOUTS} cases already ran out of time"
-            results.append(feedback.CaseResult(case, False, why))
-            continue
-        result = _run_case(graded, fn, case, budget)
-        timeouts += result.outcome is not None and result.outcome.timed_out
-        interrupted = result.outcome is not None and result.outcome.interrupted
-        results.append(result)
-    problems = tamper.problems()
-    calls = list(dict.fromkeys(label for r in results if r.outcome for label in r.outcome.forbidden))
-    passed = sum(r.passed for r in results)
-    if problems:
-        value, reason = 0.0, "; ".join(problems)
-    elif calls:
-        value, reason = 0.0, "calls " + ", ".join(calls)
-    else:
-        value, reason = points_for(points, passed, len(results)), ""
-    print(feedback.report(graded.name, results, value, points, include_hidden, calls, problems))
-    return Score(value, graded.name, passed, len(results), points, reason)
+    observations = observe(graded, fn, cases, time_limit())
+    results = [judge(graded, case, graded.expected(case), seen) for case, seen in zip(cases, observations)]
+    score, text = summarize(graded.name, results, points, include_hidden, tamper.problems())
+    print(text)
+    return score
 
 
-def _run_case(graded, fn, case, budget: float) -> feedback.CaseResult:
-    expected = graded.expected(case)
-    arguments = case.arguments()
-    if not callable(fn):
-        return feedback.CaseResult(case, False, f"{graded.name} is {compare.kind_name(fn)}, not a function "
-                                                f"(did the cell that defines it run?)")
-    outcome = guard.run(lambda: graded.call(fn, arguments), budget)
+def judge(graded, case, expected, seen: Observation) -> feedback.CaseResult:
+    """Return the :class:`~autograder.feedback.CaseResult` of one case: compare, diagnose, explain.
+
+    Runs no student code: ``seen.outcome.value`` is only read by :mod:`autograder.compare`.
+    """
+    outcome = seen.outcome
+    if outcome is None:
+        return feedback.CaseResult(case, False, seen.skipped)
     if outcome.error is not None:
         if outcome.error_type == "NotImplementedError":
             problem = "not implemented yet (it raises NotImplementedError)"
+        elif outcome.error_type in ("Timeout", "Unfit", "NotCallable"):
+            problem = outcome.error
         else:
-            problem = ("raised " if outcome.error_type not in ("Timeout", "Unfit") else "") + outcome.error
+            problem = "raised " + outcome.error
         return feedback.CaseResult(case, False, problem, outcome=outcome)
     problem = graded.compare(expected, outcome.value, case)
-    changed = case.changed(arguments)
+    changed = list(seen.changed)
     hint = None
     if problem is not None:
         hint = _diagnose(graded, case, expected, outcome.value, problem)
@@ -141,6 +131,24 @@ def _run_case(graded, fn, case, budget: float) -> feedback.CaseResult:
     result = feedback.CaseResult(case, problem is None, problem, hint, outcome, changed)
     result.show(expected, outcome.value)
     return result
+
+
+def summarize(name: str, results, points: float, include_hidden: bool, problems) -> tuple[Score, str]:
+    """Return the :class:`Score` of a check and its feedback text, from its case results.
+
+    The score is 0 whatever the cases when grading was tampered with (``problems``) or the
+    function called a library that does its job.
+    """
+    calls = list(dict.fromkeys(label for r in results if r.outcome for label in r.outcome.forbidden))
+    passed = sum(r.passed for r in results)
+    if problems:
+        value, reason = 0.0, "; ".join(problems)
+    elif calls:
+        value, reason = 0.0, "calls " + ", ".join(calls)
+    else:
+        value, reason = points_for(points, passed, len(results)), ""
+    text = feedback.report(name, results, value, points, include_hidden, calls, problems)
+    return Score(value, name, passed, len(results), points, reason), text
 
 
 def _diagnose(graded, case, expected, value, problem: str) -> str | None:
@@ -163,3 +171,7 @@ def _diagnose(graded, case, expected, value, problem: str) -> str | None:
     if problem.startswith(("values differ", "expected")):
         return graded.hint or None
     return None
+
+
+case_registry.GRADED  # noqa: B018 - loads the chapter modules, so that the seal records them too
+tamper.seal()  # last: records the state of numpy, solutions and everything the checks imported

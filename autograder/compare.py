@@ -42,8 +42,24 @@ class Rejected(Exception):
     """A result that cannot be compared at all (wrong type, ragged, not numeric)."""
 
 
+class Foreign:
+    """Stands for a result of a type the grader does not take in, known only by its description.
+
+    The batch grader receives results from the sandbox as data (:mod:`autograder.transport`);
+    an object of any other type arrives as its ``kind_name`` only, and is rejected like the
+    object itself would have been.
+    """
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+
 def kind_name(value) -> str:
     """Return a short description of ``value``'s type for messages, e.g. ``'a torch.Tensor'``."""
+    if type(value) is Foreign:
+        return value.kind
     t = type(value)
     module = getattr(t, "__module__", "") or ""
     name = getattr(t, "__qualname__", None) or getattr(t, "__name__", "?")

@@ -151,10 +151,12 @@ def available() -> bool:
     return _probe() is None
 
 
-def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits()) -> list[str]:
+def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits(), binds=()) -> list[str]:
     """Return the bubblewrap command line that runs ``argv`` in ``workdir`` with ``hide`` hidden.
 
-    ``workdir`` and the paths in ``hide`` must be absolute and resolved (no symlinks).
+    ``binds`` are ``(source, target)`` pairs shown read-only at ``target`` after the hiding
+    (a stub in place of a package, a folder shown again inside a hidden one). ``workdir`` and
+    all paths must be absolute and resolved (no symlinks).
     """
     size = str(limits.tmp_bytes)
     args = [bwrap_path() or BWRAP, *BASE_FLAGS]
@@ -172,6 +174,8 @@ def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits()) -> list[s
     for path in hide:
         if not os.path.isdir(path):
             args += ["--ro-bind", "/dev/null", path]  # a file reads as empty
+    for source, target in binds:
+        args += ["--ro-bind", source, target]
     args += ["--bind", workdir, workdir, "--chdir", workdir]
     for path in dirs:
         args += ["--remount-ro", path]
@@ -317,14 +321,15 @@ def _signal_of(returncode: int, sandboxed: bool) -> int | None:
     return None
 
 
-def run(argv, workdir, *, hide=(), limits: Limits = Limits(), env=None,
+def run(argv, workdir, *, hide=(), binds=(), limits: Limits = Limits(), env=None,
         no_sandbox: bool = False) -> Outcome:
     """Run ``argv`` for one student in ``workdir`` and return its :class:`Outcome`.
 
     Never raises for anything the command does. Raises ``ValueError`` when ``workdir`` is not
     a directory or a hidden path lies inside it, and :class:`SandboxUnavailable` when bubblewrap
     cannot run here and ``no_sandbox`` is False. ``env`` adds to (or overrides) the clean
-    environment; ``no_sandbox=True`` keeps the limits but isolates nothing (module docstring).
+    environment; ``binds`` are read-only ``(source, target)`` mounts made after the hiding (see
+    :func:`bwrap_argv`); ``no_sandbox=True`` keeps the limits but isolates nothing (module docstring).
     """
     workdir = os.path.realpath(workdir)
     if not os.path.isdir(workdir):
@@ -342,7 +347,8 @@ def run(argv, workdir, *, hide=(), limits: Limits = Limits(), env=None,
         else:
             # hide paths that do not exist have nothing to hide; bubblewrap would fail on them
             present = [path for path in hide if os.path.lexists(path)]
-            command, home = bwrap_argv(argv, workdir, present, limits), "/tmp"
+            binds = [(os.path.realpath(s), os.path.realpath(t)) for s, t in binds if os.path.exists(s)]
+            command, home = bwrap_argv(argv, workdir, present, limits, binds), "/tmp"
         return _execute(command, workdir, environment(env, home), limits, not no_sandbox)
 
 

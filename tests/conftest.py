@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+import postgres  # tests/postgres.py: the throwaway server behind the postgres_server fixture
+
 IN_CI = os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
@@ -42,3 +44,14 @@ def pytest_make_collect_report(collector):
     # pytest.skip(allow_module_level=True)).
     outcome = yield
     fail_skip(outcome.get_result())
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server (tests/postgres.py) shared by the session; skipped (so failed
+    under CI) when the server binaries or the driver are missing."""
+    reason = postgres.unavailable()
+    if reason:
+        pytest.skip(reason)
+    with postgres.Server() as server:
+        yield server

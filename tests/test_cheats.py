@@ -252,12 +252,14 @@ def test_torch_convolutions_score_zero_however_they_are_reached():
 
 
 def test_torch_imported_inside_the_function_scores_zero():
+    # The first call imports torch (seconds on a busy machine): a budget that cuts the import
+    # short would test the timer, not the watch.
     score, out = graded("""
         def corr2d(X, K):
             import torch.nn.functional as F
             x, k = F.torch.as_tensor(np.asarray(X, float))[None, None], F.torch.as_tensor(np.asarray(K, float))[None, None]
             return F.conv2d(x, k)[0, 0].numpy()
-    """)
+    """, env={"AUTOGRADER_TIME_LIMIT": "60"})
     assert score == 0.0 and "torch.conv2d" in out
 
 

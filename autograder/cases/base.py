@@ -1,5 +1,9 @@
 """The vocabulary of the case modules: a case, a known mistake, a graded function, random inputs.
 
+This module imports nothing from ``solutions``: the sandboxed grader sends :class:`Case` objects
+and the call-only part of a :class:`Graded` (:meth:`Graded.calling`) into the sandbox, where the
+reference is out of reach.
+
 A chapter module (``ch1.py``, ...) describes each graded function with a :class:`Graded`:
 the reference from ``solutions`` that gives the expected values, the visible cases (the worked
 examples of the text, exact), a generator of hidden cases (seeded shapes and parameters from a
@@ -17,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import compare
+from ..guard import Unfit
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +91,14 @@ class Graded:
     hint: str = ""  # the general hint when values differ and no known mistake matches
     run: Callable | None = None  # run(function, *args, **kwargs); default: function(*args, **kwargs)
 
+    def calling(self) -> "Graded":
+        """Return a copy that can only call the student's function: no reference, cases or mistakes.
+
+        It is what the sandbox receives (pickled): ``positional`` and ``run`` live in this module,
+        so unpickling it imports nothing that knows the answers.
+        """
+        return Graded(self.name, None, self.positional, None, None, self.result, run=self.run)
+
     def split(self, arguments: dict[str, Any]) -> tuple[tuple, dict]:
         """Return ``(args, kwargs)`` for a call, from named arguments."""
         args = tuple(arguments[name] for name in self.positional if name in arguments)
@@ -128,6 +141,27 @@ class Graded:
 
 def _direct(function, *args, **kwargs):
     return function(*args, **kwargs)
+
+
+def run_layer(cls, kernel_size, weight, bias, X):
+    """Build the student's layer, check its parameters, then set known ones and call it on ``X``.
+
+    The harness of ``Conv2D`` (a class, not a function); here rather than in ``ch1`` because it
+    runs in the sandbox, which must not import the chapter modules (they import ``solutions``).
+    """
+    layer = cls(kernel_size)
+    for attribute in ("weight", "bias"):
+        if not hasattr(layer, attribute):
+            raise Unfit(f"Conv2D{kernel_size} has no attribute {attribute!r}; the layer keeps "
+                        f"its kernel in .weight and its scalar bias in .bias")
+    try:
+        shape = compare.as_array(layer.weight).shape
+    except compare.Rejected as error:
+        raise Unfit(f"Conv2D{kernel_size}.weight is not an array: it {error}") from None
+    if shape != tuple(kernel_size):
+        raise Unfit(f"Conv2D{kernel_size}.weight has shape {shape}, expected {tuple(kernel_size)}")
+    layer.weight, layer.bias = weight, bias
+    return layer(X)
 
 
 # --- inputs -------------------------------------------------------------------------------------

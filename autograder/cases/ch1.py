@@ -6,9 +6,7 @@ import numpy as np
 import solutions
 from solutions import convolve2d, corr2d, learn_kernel
 
-from .. import compare
-from ..guard import Unfit
-from .base import Case, Graded, Mistake, floats, ints, random_array, size_hint
+from .base import Case, Graded, Mistake, floats, ints, random_array, run_layer, size_hint
 
 # --- shared inputs ------------------------------------------------------------------------------
 
@@ -137,23 +135,6 @@ def _reference_layer(kernel_size, weight, bias, X):
     return layer(X)
 
 
-def _run_layer(cls, kernel_size, weight, bias, X):
-    """Build the student's layer, check its parameters, then set known ones and call it on ``X``."""
-    layer = cls(kernel_size)
-    for attribute in ("weight", "bias"):
-        if not hasattr(layer, attribute):
-            raise Unfit(f"Conv2D{kernel_size} has no attribute {attribute!r}; the layer keeps "
-                        f"its kernel in .weight and its scalar bias in .bias")
-    try:
-        shape = compare.as_array(layer.weight).shape
-    except compare.Rejected as error:
-        raise Unfit(f"Conv2D{kernel_size}.weight is not an array: it {error}") from None
-    if shape != tuple(kernel_size):
-        raise Unfit(f"Conv2D{kernel_size}.weight has shape {shape}, expected {tuple(kernel_size)}")
-    layer.weight, layer.bias = weight, bias
-    return layer(X)
-
-
 def _layer_case(rng, label, X, kernel_size):
     weight = random_array(rng, kernel_size, X.dtype if X.dtype.kind == "f" else "float64")
     bias = float(np.round(rng.uniform(-1, 1), 3))
@@ -181,7 +162,7 @@ CONV2D = Graded(
     positional=("kernel_size", "weight", "bias", "X"),
     visible=_conv2d_visible,
     hidden=_conv2d_hidden,
-    run=_run_layer,
+    run=run_layer,
     mistakes=(
         Mistake("the bias is missing: the layer returns corr2d(X, self.weight) + self.bias",
                 lambda kernel_size, weight, bias, X: corr2d(X, weight)),

@@ -1,0 +1,180 @@
+"""nbgrader's Execute step, replaced: run the notebook in the sandbox, judge outside, fill in the outputs.
+
+:class:`SandboxedExecute` takes the place of nbgrader's ``Execute`` preprocessor in the
+autograde pipeline (``Autograde.autograde_preprocessors``); everything before it (overwriting
+the locked and test cells from the gradebook, putting back deleted test cells) and after it
+(saving the grades, late penalties) is nbgrader's own. Its steps:
+
+1. :mod:`.prepare`: the test cells, the plan of cases, the notebook copy without hidden tests;
+2. a scratch folder holding a copy of the student's folder (the kernel's working directory),
+   the plan and an empty results folder; :mod:`autograder.runner` runs the copy there under
+   :func:`autograder.sandbox.run` (isolation from :mod:`.isolation`, limits from :class:`Settings`);
+3. what came back is read as data: the executed copy's outputs (of the cells that are not
+   tests, cut down by :func:`.judge.clean_outputs`), the runner's events, the recorded results;
+4. :func:`.judge.judge_test` scores every test cell outside the sandbox and writes its outputs,
+   which nbgrader's ``SaveAutoGrades`` then reads as usual.
+
+What happened (the tests' results, and the reasons to flag the student) is left in
+:data:`REPORTS`, keyed by ``(assignment, student, notebook)``, for the pipeline to read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import json
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Any
+
+from .. import sandbox
+from . import isolation, judge, prepare
+from .results import TestResult
+
+#: What each run left for the pipeline: (assignment, student, notebook) -> Report.
+REPORTS: dict[tuple[str, str, str], "Report"] = {}
+MAX_EVENTS = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How to run: the sandbox's limits, the timeout of one cell, what to hide, or no sandbox at all."""
+
+    limits: sandbox.Limits = sandbox.Limits()
+    cell_timeout: float = 30.0
+    isolation: isolation.Isolation = isolation.Isolation((), ())
+    no_sandbox: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """What one notebook's run gave: its tests' results and why to flag it (empty: nothing to see)."""
+
+    tests: tuple[TestResult, ...]
+    flags: tuple[str, ...]
+    seconds: float
+
+
+def _events(path: str) -> list[dict]:
+    events = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            for line in file.readlines(1024**2)[:MAX_EVENTS]:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if type(event) is dict and type(event.get("cell")) is int and type(event.get("event")) is str:
+                    events.append(event)
+    except OSError:
+        pass
+    return events
+
+
+def _describe(event: dict, settings: Settings) -> str:
+    where = f"cell {event['cell'] + 1}"
+    return {
+        "timeout": f"{where} ran longer than {settings.cell_timeout:g} s and was interrupted",
+        "died": f"the kernel died while running {where} (os._exit, a crash or a kill)",
+        "output": f"{where} printed too much; its output was cut",
+    }.get(event["event"], f"{where}: {event['event'][:40]}")
+
+
+def _copy_folder(source: str, target: str) -> None:
+    """Copy the student's folder without notebooks or links: the kernel's working directory."""
+    shutil.copytree(source, target, symlinks=True, ignore=lambda d, names: [
+        n for n in names if n.endswith(".ipynb") or os.path.islink(os.path.join(d, n))])
+
+
+def _warm_matplotlib(target: str) -> None:
+    """Give the sandbox matplotlib's font cache, which it would otherwise rebuild in every run."""
+    import matplotlib
+    import matplotlib.font_manager  # noqa: F401 - writes the cache if it is not there yet
+
+    os.makedirs(target)
+    for path in glob.glob(os.path.join(matplotlib.get_cachedir(), "fontlist-*.json")):
+        shutil.copy(path, target)
+
+
+class SandboxedExecute(NbGraderPreprocessor):
+    """Run the notebook in the sandbox and fill in every cell's outputs (see the module docstring)."""
+
+    settings = Any(Settings(), help="a Settings").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        settings: Settings = self.settings
+        key = (resources["nbgrader"]["assignment"], resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
+        tests = prepare.test_cells(nb)
+        planned, sent = prepare.plan(tests)
+        with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
+            work, results, mpl = (os.path.join(scratch, name) for name in ("work", "results", "mpl"))
+            _copy_folder(resources["metadata"]["path"], work)
+            os.makedirs(results)
+            _warm_matplotlib(mpl)
+            notebook = os.path.join(work, key[2] + ".ipynb")
+            nbformat.write(prepare.sandbox_notebook(nb), notebook)
+            plan_path = os.path.join(scratch, "plan.pkl")
+            with open(plan_path, "wb") as file:
+                pickle.dump(sent, file)
+            outcome = sandbox.run(
+                [sys.executable, "-I", "-m", "autograder.runner", notebook, results,
+                 "--cell-timeout", str(settings.cell_timeout)],
+                scratch, hide=settings.isolation.hide, binds=settings.isolation.binds, limits=settings.limits,
+                env=isolation.environment(plan_path, results, mpl), no_sandbox=settings.no_sandbox)
+            executed = self._executed(os.path.join(results, "executed.ipynb"))
+            events = _events(os.path.join(results, "events.jsonl"))
+            recorded = {}
+            for name in planned:
+                try:
+                    recorded[name] = judge.read_json(os.path.join(results, f"{name}.json"))
+                except judge.Unreadable:
+                    recorded[name] = None
+        flags = [_describe(event, settings) for event in events]
+        if not outcome.ok:
+            last = (outcome.stderr.strip().splitlines() or [""])[-1][:200]
+            flags.append(f"the run was stopped: {outcome.status}" + (f" ({last})" if last and not outcome.status.endswith("limit") else ""))
+        stopped = "; ".join(flags) or "the test cell recorded nothing (it failed before calling check, or check was replaced)"
+        by_index = {test.index: test for test in tests}
+        results_out, never_ran = [], []
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            ran = executed[index] if index < len(executed) and type(executed[index]) is dict else {}
+            count = ran.get("execution_count")
+            cell.execution_count = count if type(count) is int else None
+            if index in by_index:
+                test = by_index[index]
+                result, text = judge.judge_test(planned[test.name], recorded[test.name], f"never ran: {stopped}")
+                cell.outputs = judge.cell_outputs(text, result.score, cell.execution_count)
+                results_out.append(result)
+                if recorded[test.name] is None:
+                    never_ran.append(test.name)
+                elif result.reason:  # a forbidden call, tampering: the score is 0 whatever the cases
+                    flags.append(f"{test.name}: {result.reason}")
+            else:
+                cell.outputs = judge.clean_outputs(ran.get("outputs"))
+                errors = [out for out in cell.outputs if out.get("output_type") == "error"]
+                flags += [f"cell {index + 1} ran out of memory" for out in errors if "MemoryError" in out.ename][:1]
+                flags += [f"cell {index + 1} imports {name}, switched off while grading"
+                          for name in judge.switched_off(f"{out.ename}: {out.evalue}" for out in errors)]
+        if never_ran:
+            flags.append(f"not graded, the test never ran: {', '.join(never_ran)}" + ("" if events or not outcome.ok
+                         else " (the test cell recorded nothing: it failed before calling check, or check was replaced)"))
+        REPORTS[key] = Report(tuple(results_out), tuple(dict.fromkeys(flags)), outcome.wall_seconds)
+        return nb, resources
+
+    @staticmethod
+    def _executed(path: str) -> list:
+        """Return the executed copy's cells (untrusted data: only their outputs are used), or []."""
+        try:
+            data = judge.read_json(path)
+        except judge.Unreadable:
+            return []
+        cells = data.get("cells") if type(data) is dict else None
+        return cells if type(cells) is list else []

@@ -1,0 +1,139 @@
+"""The batch grader: every student of every assignment through the same small steps, then the reports.
+
+For one (assignment, student), in this order:
+
+1. **record** (:mod:`.records`): a finished record with the same fingerprint means nothing to do;
+   the fingerprint needs the staged submission, so the record is checked after step 2;
+2. **intake** (:mod:`.intake`): copy what will be graded to a staging folder (``submitted/`` is
+   never written to), flag what cannot be graded; no submission folder at all is *missing*;
+3. **autograde** (:mod:`.workflow`, :mod:`.execute`): nbgrader's autograde with the notebook run
+   in the sandbox and judged outside it; or, with no gradable notebook, a zero in the gradebook;
+4. **feedback** (:mod:`.workflow`): nbgrader's feedback HTML, hidden tests removed;
+5. **record** the :class:`~.results.StudentResult`, last, so that a run killed before this point
+   grades the student again next time.
+
+Then the reports (:mod:`.report`) are made from the records of everyone asked for. Students are
+independent: the throughput work can run step 1-5 for many students in parallel processes
+without touching the isolation, which lives entirely in one student's sandboxed run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+from sqlalchemy.exc import SAWarning
+
+from .. import sandbox
+from . import execute, intake, isolation, records, report, workflow
+from .course import Course, assignments_exist, open_course
+from .progress import Progress
+from .results import FLAGGED, GRADED, MISSING, StudentResult, TestResult
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Everything that can change a grade: sandbox limits, cell timeout, with or without sandbox."""
+
+    limits: sandbox.Limits = sandbox.Limits()
+    cell_timeout: float = 30.0
+    no_sandbox: bool = False
+
+    def fingerprint(self) -> str:
+        return repr(dataclasses.astuple(self))
+
+
+def grade(root, assignments, *, db_url: str | None = None, options: Options = Options(), students=None,
+          progress: bool = True, stream=None) -> list[StudentResult]:
+    """Grade ``assignments`` of the course at ``root`` and write its reports; return one result per student.
+
+    Raises :class:`~.course.CourseError` for a course or assignment that cannot be used and
+    :class:`~autograder.sandbox.SandboxUnavailable` when there is no sandbox and
+    ``options.no_sandbox`` is False; never for anything a submission contains.
+    """
+    # nbgrader 0.9.6 with SQLAlchemy 2.1 warns about its own session use on every submission.
+    warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
+    course = open_course(root, db_url)
+    notebooks = assignments_exist(course, assignments)
+    if not options.no_sandbox and not sandbox.available():
+        sandbox.run(["true"], str(course.root))  # raises SandboxUnavailable with the reason and what to do
+    settings = execute.Settings(options.limits, options.cell_timeout,
+                                isolation.isolation(str(course.root), course.exchange_root()), options.no_sandbox)
+    version = records.grader_version()
+    pairs = [(a, s) for a in assignments for s in (students or course.students(a))]
+    results = []
+    with Progress(len(pairs), stream=stream) if progress else _Quiet() as bar:
+        for assignment, student in pairs:
+            result = grade_one(course, assignment, student, notebooks[assignment], settings,
+                               records.fingerprint(course.db_url, version, options.fingerprint()))
+            results.append(result)
+            bar.update(result)
+    report.write_reports(results, reports_dir(course.root))
+    return results
+
+
+def grade_one(course: Course, assignment: str, student: str, notebooks: list[str], settings: execute.Settings,
+              version: str) -> StudentResult:
+    """Return the result of one student's assignment, grading it unless a finished record matches."""
+    start = time.monotonic()
+    submitted = course.path("submitted", student, assignment)
+    points = course.autograded_points(assignment)
+    if not submitted.is_dir():
+        result = StudentResult(assignment, student, MISSING, "nothing submitted", 0.0, sum(points.values()))
+        records.write(course.root, result)
+        return result
+    with tempfile.TemporaryDirectory(prefix="autograder-staging-") as staging:
+        found = intake.stage(submitted, notebooks, Path(staging) / student / assignment)
+        fingerprint = records.fingerprint(found.fingerprint, version, *found.flags)
+        done = records.read(course.root, assignment, student)
+        if done is not None and done.fingerprint == fingerprint:
+            return done
+        flags = list(found.flags)
+        if found.staged:
+            error = workflow.autograde(course, assignment, student, staging, settings)
+            if error:
+                flags.append(f"nbgrader could not autograde: {error}")
+        else:
+            timestamp = (submitted / "timestamp.txt").read_text().strip() if (submitted / "timestamp.txt").is_file() else None
+            workflow.zero(course, assignment, student, timestamp)
+    tests: list[TestResult] = []
+    for notebook in found.staged:
+        run = execute.REPORTS.pop((assignment, student, notebook), None)
+        if run is not None:
+            tests += run.tests
+            flags += run.flags
+    feedback_path = ""
+    if found.staged and not any(f.startswith("nbgrader could not") for f in flags):
+        error = workflow.feedback(course, assignment, student)
+        if error:
+            flags.append(f"nbgrader could not write the feedback: {error}")
+        else:
+            feedback_path = str(course.path("feedback", student, assignment) / f"{found.staged[0]}.html")
+    graded = {test.grade_id for test in tests}
+    tests += [TestResult(grade_id, grade_id, value, 0.0, reason="not graded")
+              for grade_id, value in points.items() if grade_id not in graded]
+    reason = "; ".join(dict.fromkeys(flags + found.notes))
+    result = StudentResult(assignment, student, FLAGGED if flags else GRADED, reason,
+                           round(sum(t.score for t in tests), 2), sum(points.values()), tuple(tests),
+                           feedback_path, round(time.monotonic() - start, 2), fingerprint)
+    records.write(course.root, result)
+    return result
+
+
+class _Quiet:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, result):
+        pass
+
+
+def reports_dir(root) -> Path:
+    """Return the folder of the course's reports (grades.csv, tests.csv, grades.png, records/)."""
+    return Path(root).resolve() / "reports"

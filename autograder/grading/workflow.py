@@ -1,0 +1,108 @@
+"""nbgrader's own steps for one student, run in-process: autograde, feedback, and the zero of an empty submission.
+
+They run nbgrader's converters (``Autograde``, ``GenerateFeedback``) on the course exactly as
+the ``nbgrader`` command would, with three changes made through configuration:
+
+* ``Autograde`` reads the staging copy (:mod:`.intake`) instead of ``submitted/``;
+* its ``Execute`` step is :class:`~autograder.grading.execute.SandboxedExecute`, and deleted test
+  cells are put back (``OverwriteCells.add_missing_cells``) so that deleting one earns nothing;
+* ``GenerateFeedback`` removes the hidden-test regions (:class:`HideHiddenTests`): the feedback
+  shows the student what failed and why, never the hidden test code.
+
+Each returns the error nbgrader logged when it failed (None when it worked); nothing raises for
+a bad submission, so one student cannot stop the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput,
+                                    NbGraderPreprocessor, SaveAutoGrades)
+from traitlets.config import Config
+
+from .course import Course
+from .execute import SandboxedExecute, Settings
+from .prepare import without_hidden_tests, is_test
+
+# nbgrader's autograde steps, with Execute replaced; the order is nbgrader's (grades are saved
+# from the outputs Execute wrote, and late penalties apply to the saved grades).
+AUTOGRADE_STEPS = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                   AssignLatePenalties, CheckCellMetadata]
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Remove the ``BEGIN/END HIDDEN TESTS`` regions from the test cells of the feedback."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if is_test(cell):
+            cell.source = without_hidden_tests(cell.source)
+        return cell, resources
+
+
+class _Errors(logging.Handler):
+    """Collects the errors nbgrader logs during one step (its exceptions carry little detail)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        lines = record.getMessage().strip().splitlines()
+        self.messages.append(lines[-1][:300] if lines else "")
+
+
+def _convert(converter_class, course: Course, assignment: str, student: str, changes: Config) -> str | None:
+    config = Config(course.config)
+    config.merge(changes)
+    config.CourseDirectory.assignment_id = assignment
+    config.CourseDirectory.student_id = student
+    converter = converter_class(coursedir=CourseDirectory(config=config), config=config)
+    converter.force = True  # a student without a finished record is graded again from scratch
+    errors, log = _Errors(), converter.log
+    # nbgrader logs every file it copies; only its errors matter here, and they go in the report.
+    level = log.level
+    log.addHandler(errors)
+    log.setLevel(logging.ERROR)
+    try:
+        converter.start()
+    except Exception as error:  # noqa: BLE001 - nbgrader's failure for this student, reported, never raised
+        return "; ".join(m for m in errors.messages if m) or f"{type(error).__name__}: {error}"
+    finally:
+        log.removeHandler(errors)
+        log.setLevel(level)
+    return None
+
+
+def autograde(course: Course, assignment: str, student: str, staging, settings: Settings) -> str | None:
+    """Autograde the staged submission of ``student`` into ``autograded/`` and the gradebook."""
+    changes = Config()
+    changes.CourseDirectory.submitted_directory = str(staging)
+    changes.Autograde.autograde_preprocessors = AUTOGRADE_STEPS
+    changes.OverwriteCells.add_missing_cells = True
+    changes.SandboxedExecute.settings = settings
+    return _convert(Autograde, course, assignment, student, changes)
+
+
+def feedback(course: Course, assignment: str, student: str) -> str | None:
+    """Write the feedback HTML of ``student`` into ``feedback/``, hidden tests removed."""
+    changes = Config()
+    changes.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    return _convert(GenerateFeedback, course, assignment, student, changes)
+
+
+def zero(course: Course, assignment: str, student: str, timestamp: str | None) -> None:
+    """Record a submission with nothing gradable: every grade 0, no autograded notebook or feedback left over."""
+    for kind in ("autograded", "feedback"):
+        shutil.rmtree(course.path(kind, student, assignment), ignore_errors=True)
+    with course.gradebook() as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score, grade.manual_score, grade.needs_manual_grade = 0, None, False
+        gb.db.commit()
