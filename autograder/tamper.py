@@ -68,7 +68,9 @@ def _fingerprint(value, deep: bool = False) -> tuple:
     if not deep:
         return found
     if isinstance(value, type):
-        items = list(vars(value).items())
+        # __slotnames__ is a cache that pickle (copyreg) adds to a class the first time one of its
+        # objects is pickled, as the batch grader does with the cases it sends to the sandbox.
+        items = [(k, v) for k, v in vars(value).items() if k != "__slotnames__"]
     elif isinstance(value, (dict, types.MappingProxyType)):
         items = [(k if type(k) is str else repr(k), v) for k, v in value.items()]
     elif dataclasses.is_dataclass(value):

@@ -46,6 +46,17 @@ def test_the_honest_baseline_scores_full_points():
     assert graded("corr2d = right\n")[0] == 4.0
 
 
+def test_pickling_the_cases_is_not_tampering():
+    # The batch grader pickles cases for the sandbox in the process where checks may also run;
+    # pickle caches __slotnames__ on their classes, which must not read as a replaced class.
+    assert graded("""
+        import pickle
+        from autograder.cases import lookup
+        pickle.dumps([lookup("corr2d").calling(), lookup("corr2d").cases(True)])
+        corr2d = right
+    """)[0] == 4.0
+
+
 # --- (a) results that claim to be equal to anything ---------------------------------------------
 
 def test_a_result_whose_comparisons_always_succeed_scores_zero():
