@@ -72,14 +72,11 @@ def _check(args) -> int:
 
 
 def _grade(args) -> int:
-    import dataclasses
-
     from .grading import pipeline, report
     from .grading.course import CourseError
     from .sandbox import Limits, SandboxUnavailable
 
-    limits = dataclasses.replace(Limits(), wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds,
-                                 memory_bytes=args.memory_mb * _MB)
+    limits = Limits(wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * _MB)
     options = pipeline.Options(limits, args.cell_timeout, args.no_sandbox)
     if args.no_sandbox:
         print("warning: --no-sandbox: student code runs with your rights and can read and change your files",

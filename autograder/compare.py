@@ -33,9 +33,9 @@ TOLERANCES = types.MappingProxyType({
 LOOSEST = (1e-4, 1e-5)
 
 _NDARRAY = np.ndarray
-_PLAIN_NUMBERS = (int, float, np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
+PLAIN_NUMBERS = (int, float, np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
                   np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
-_INTEGERS = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
+INTEGERS = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
 
 
 class Rejected(Exception):
@@ -72,7 +72,7 @@ def kind_name(value) -> str:
 
 def _nested(value, depth: int = 0):
     """Return nested lists/tuples of plain numbers as lists, or raise ``Rejected``."""
-    if type(value) in _PLAIN_NUMBERS:
+    if type(value) in PLAIN_NUMBERS:
         return value
     if type(value) in (list, tuple) and depth < 8:
         return [_nested(v, depth + 1) for v in value]
@@ -95,7 +95,7 @@ def as_array(result) -> np.ndarray:
             raise Rejected(f"returned a ragged list that is not an array ({error})") from None
         except Rejected as error:
             raise Rejected(f"returned a list that {error}") from None
-    elif type(result) in _PLAIN_NUMBERS:
+    elif type(result) in PLAIN_NUMBERS:
         raise Rejected(f"returned a single number ({result!r}), not an array")
     else:
         hint = " (convert it with .numpy())" if kind_name(result) == "a torch.Tensor" else ""
@@ -159,7 +159,7 @@ def compare_values(expected: np.ndarray, actual: np.ndarray, tolerance=None) -> 
 
 def as_int(result) -> int:
     """Return ``result`` as an int if it is a Python or NumPy integer (not a bool), else raise ``Rejected``."""
-    if type(result) in _INTEGERS:
+    if type(result) in INTEGERS:
         return int(result)
     if type(result) in (float, np.float64, np.float32):
         value = float(result)
@@ -198,7 +198,7 @@ def same(expected, result) -> bool:
         return actual.shape == expected.shape and compare_values(expected, actual) is None
     if isinstance(expected, numbers.Real) and not isinstance(expected, numbers.Integral):
         try:
-            value = float(result) if type(result) in _PLAIN_NUMBERS else None
+            value = float(result) if type(result) in PLAIN_NUMBERS else None
         except (TypeError, ValueError):
             return False
         return value is not None and abs(value - expected) <= 1e-9 * max(1.0, abs(expected))

@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import dataclasses
 import logging
-import os
 import shutil
 import sys
 import time
@@ -37,6 +36,7 @@ from typing import Callable
 import nbformat
 
 from . import simulate
+from .grading.course import open_course
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "course" / "source"
@@ -189,21 +189,6 @@ def answered(behaviour: str, assignment: str, source: nbformat.NotebookNode,
 # --- nbgrader, in-process -------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _nbgrader_path():
-    """Yield with this interpreter's bin/ first on PATH, for the grader's nbgrader steps.
-
-    nbgrader starts ``alembic`` by name, and ``python -m autograder.demo`` may run from a
-    virtualenv that was never activated.
-    """
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + old
-    try:
-        yield
-    finally:
-        os.environ["PATH"] = old
-
-
-@contextlib.contextmanager
 def _alembic_head_in_process():
     """Yield with nbgrader reading its schema's head revision in-process.
 
@@ -230,9 +215,8 @@ def _api(course: Path):
     and the shared ``traitlets`` logger the grader may use keeps its level.
     """
     from nbgrader.apps.api import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = open_course(course).config
     log = logging.getLogger(f"{__name__}.nbgrader")
     log.setLevel(logging.WARNING)
     shared = logging.getLogger("traitlets")
@@ -315,10 +299,9 @@ def grade(course: Path, assignments, no_sandbox: bool = False) -> int:
     """Return the exit code of ``python -m autograder grade`` run in-process on ``course``."""
     from .__main__ import main as autograder_main
 
-    with _nbgrader_path():
-        # 10 s per cell is plenty for these notebooks and keeps the looping student's wait short.
-        return autograder_main(["grade", *assignments, "--course", str(course), "--cell-timeout", "10"]
-                               + (["--no-sandbox"] if no_sandbox else []))
+    # 10 s per cell is plenty for these notebooks and keeps the looping student's wait short.
+    return autograder_main(["grade", *assignments, "--course", str(course), "--cell-timeout", "10"]
+                           + (["--no-sandbox"] if no_sandbox else []))
 
 
 def _shown(path: Path) -> str:
@@ -330,13 +313,10 @@ def _shown(path: Path) -> str:
 
 
 def summary(course: Path, students=CLASS) -> str:
-    """Return the closing text: where the feedback, reports and plot are, and what each student did."""
-    reports = course / "reports"
+    """Return the closing text: where the feedback is, and what each student did."""
     width = max(len(name) for name, _, _ in students)
-    return "\n".join([
+    return "\n".join([  # the grader has printed where the reports and the plot are
         f"feedback  {_shown(course / 'feedback')}/<student>/<assignment>/<assignment>.html",
-        f"reports   {_shown(reports / 'grades.csv')}  {_shown(reports / 'tests.csv')}",
-        f"plot      {_shown(reports / 'grades.png')}",
         "",
         "what each simulated student did:",
         *(f"  {name:<{width}}  {behaviour:<11}  {does}" for name, behaviour, does in students),

@@ -50,7 +50,8 @@ class Client(NotebookClient):
     def __init__(self, *args, events, **kwargs):
         super().__init__(*args, **kwargs)
         self.events = events
-        self.kept: dict[int, int] = {}
+        self.kept: dict[int, int] = {}  # characters kept so far, by cell
+        self.cut: set[int] = set()
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
@@ -60,7 +61,8 @@ class Client(NotebookClient):
         self.kept[cell_index] = kept
         if kept > OUTPUT_CHARS or len(outs) > OUTPUT_ITEMS:
             outs.pop()
-            if kept - _size(out) <= OUTPUT_CHARS and len(outs) <= OUTPUT_ITEMS:  # the first overflow only
+            if cell_index not in self.cut:  # the first overflow: say so once
+                self.cut.add(cell_index)
                 self.events.write({"event": "output", "cell": cell_index, "chars": kept})
                 outs.append(nbformat.v4.new_output(
                     "stream", name="stdout", text=f"\n[output cut: the cell printed more than "

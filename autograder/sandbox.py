@@ -151,6 +151,13 @@ def available() -> bool:
     return _probe() is None
 
 
+def require() -> None:
+    """Raise :class:`SandboxUnavailable`, saying why and what to do, when bubblewrap cannot run here."""
+    reason = _probe()
+    if reason is not None:
+        raise SandboxUnavailable(f"{reason}; {INSTALL_HINT}")
+
+
 def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits(), binds=()) -> list[str]:
     """Return the bubblewrap command line that runs ``argv`` in ``workdir`` with ``hide`` hidden.
 
@@ -338,8 +345,8 @@ def run(argv, workdir, *, hide=(), binds=(), limits: Limits = Limits(), env=None
     inside = [path for path in hide if os.path.commonpath([path, workdir]) == workdir]
     if inside:
         raise ValueError(f"hide={inside!r} lies inside workdir {workdir!r}; hide it elsewhere")
-    if not no_sandbox and (reason := _probe()) is not None:
-        raise SandboxUnavailable(f"{reason}; {INSTALL_HINT}")
+    if not no_sandbox:
+        require()
 
     with tempfile.TemporaryDirectory(prefix="sandbox-home-") as scratch:
         if no_sandbox:

@@ -19,6 +19,7 @@ import copy
 import re
 
 import nbformat
+from nbgrader.utils import is_solution
 
 _MARKER = re.compile(r"^[ \t]*(###|<!--)? ?(BEGIN|END) SOLUTION.*\n?", re.MULTILINE)
 
@@ -28,18 +29,13 @@ def grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def is_answer(cell) -> bool:
-    """Return whether ``cell`` is one the student writes in (an nbgrader solution cell)."""
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
-
-
 def solution_code(source: nbformat.NotebookNode) -> dict[str, str]:
     """Return the instructor's answer of every solution cell of ``source``, by ``grade_id``.
 
     The ``BEGIN SOLUTION``/``END SOLUTION`` marker lines are removed; what is left is what a
     student who solved the cell would have written.
     """
-    return {grade_id(cell): _MARKER.sub("", cell.source) for cell in source.cells if is_answer(cell)}
+    return {grade_id(cell): _MARKER.sub("", cell.source) for cell in source.cells if is_solution(cell)}
 
 
 def submission(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
@@ -49,13 +45,13 @@ def submission(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbfor
     (a typo in a fixture must not silently grade the blank notebook).
     """
     notebook = copy.deepcopy(release)
-    known = {grade_id(cell) for cell in notebook.cells if is_answer(cell)}
+    known = {grade_id(cell) for cell in notebook.cells if is_solution(cell)}
     unknown = sorted(set(answers) - known)
     if unknown:
         raise KeyError(f"no solution cell with grade_id {', '.join(map(repr, unknown))}; "
                        f"the notebook has {', '.join(sorted(known))}")
     for cell in notebook.cells:
-        if grade_id(cell) in answers and is_answer(cell):
+        if grade_id(cell) in answers and is_solution(cell):
             cell.source = answers[grade_id(cell)]
     return notebook
 

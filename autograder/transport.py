@@ -26,8 +26,9 @@ MAX_ITEMS = 100_000
 MAX_ARRAY_BYTES = 64 * 1024**2
 MAX_TEXT = 4000
 
-_INTS = {t.__name__: t for t in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)}
-_FLOATS = {t.__name__: t for t in (np.float16, np.float32, np.float64)}
+# The NumPy scalar types compare.py accepts as numbers, by name (Python's int and float have tags of their own).
+_INTS = {t.__name__: t for t in compare.INTEGERS if t is not int}
+_FLOATS = {t.__name__: t for t in compare.PLAIN_NUMBERS if t is not float and t not in compare.INTEGERS}
 
 
 class Malformed(ValueError):

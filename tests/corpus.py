@@ -14,15 +14,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+from nbgrader_course import SOURCE, run_nbgrader, source_path
 
 from autograder import simulate
 
-ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "ch1_cross_correlation"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 TIMESTAMP = "2026-11-20 10:00:00.000000 UTC"
@@ -158,16 +157,15 @@ def _answers(fixture: Fixture, solutions: dict) -> dict:
 def release(course: Path) -> None:
     """Create the corpus course at ``course``: config, ch1's source, and ``nbgrader generate_assignment``."""
     (course / "source").mkdir(parents=True)
-    shutil.copytree(ROOT / "course" / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    shutil.copytree(SOURCE / ASSIGNMENT, course / "source" / ASSIGNMENT)
     (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "corpus"\n')
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
-                   cwd=course, env=env, check=True, capture_output=True)
+    done = run_nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
+    assert done.returncode == 0, done.stderr
 
 
 def submit(course: Path, fixtures=FIXTURES) -> None:
     """Write each fixture's submission to ``course/submitted/<student>/ch1_cross_correlation/``."""
-    source = nbformat.read(ROOT / "course" / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    source = nbformat.read(source_path(ASSIGNMENT), as_version=4)
     released = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     solutions = simulate.solution_code(source)
     for fixture in fixtures:

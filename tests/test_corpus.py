@@ -19,6 +19,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
+from nbgrader_course import nbgrader_env, run_nbgrader
 from autograder import sandbox
 from autograder.__main__ import main as autograder_main
 from autograder.grading import isolation, pipeline, records
@@ -130,8 +131,7 @@ def test_a_batch_killed_midway_resumes_to_a_complete_gradebook(tmp_path):
     course, fixtures = _small_course(tmp_path, ["honest_full", "cheat_exit", "blank", "honest_partial"])
     command = [sys.executable, "-m", "autograder", "grade", corpus.ASSIGNMENT, "--course", str(course),
                "--cell-timeout", str(corpus.CELL_TIMEOUT), "--quiet"]
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    process = subprocess.Popen(command, env=env, start_new_session=True,
+    process = subprocess.Popen(command, env=nbgrader_env(), start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     records_dir = course / "reports" / "records" / corpus.ASSIGNMENT
     deadline = time.monotonic() + 120
@@ -154,9 +154,8 @@ def test_a_batch_killed_midway_resumes_to_a_complete_gradebook(tmp_path):
 def test_postgresql_gradebook_grades_the_same(tmp_path, postgres_server):
     course, fixtures = _small_course(tmp_path, ["honest_full", "honest_partial", "cheat_allclose"])
     url = postgres_server.create_database("corpus_grades")
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", corpus.ASSIGNMENT, "--force",
-                    "--db", url], cwd=course, env=env, check=True, capture_output=True)
+    done = run_nbgrader("generate_assignment", corpus.ASSIGNMENT, "--force", "--db", url, cwd=course)
+    assert done.returncode == 0, done.stderr
     results = pipeline.grade(course, [corpus.ASSIGNMENT], db_url=url, options=OPTIONS, progress=False)
     assert {r.student: (r.score, r.status) for r in results} == {f.student: (f.score, f.status) for f in fixtures}
     with Gradebook(url, "corpus") as gb:

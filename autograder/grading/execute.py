@@ -43,13 +43,20 @@ MAX_EVENTS = 100
 
 
 @dataclasses.dataclass(frozen=True)
-class Settings:
-    """How to run: the sandbox's limits, the timeout of one cell, what to hide, or no sandbox at all."""
+class Options:
+    """What the instructor chooses and can change a grade: limits, cell timeout, with or without sandbox."""
 
     limits: sandbox.Limits = sandbox.Limits()
     cell_timeout: float = 30.0
-    isolation: isolation.Isolation = isolation.Isolation((), ())
     no_sandbox: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How to run: the instructor's :class:`Options` and what to hide for this course."""
+
+    options: Options = Options()
+    isolation: isolation.Isolation = isolation.Isolation((), ())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,10 +84,10 @@ def _events(path: str) -> list[dict]:
     return events
 
 
-def _describe(event: dict, settings: Settings) -> str:
+def _describe(event: dict, cell_timeout: float) -> str:
     where = f"cell {event['cell'] + 1}"
     return {
-        "timeout": f"{where} ran longer than {settings.cell_timeout:g} s and was interrupted",
+        "timeout": f"{where} ran longer than {cell_timeout:g} s and was interrupted",
         "died": f"the kernel died while running {where} (os._exit, a crash or a kill)",
         "output": f"{where} printed too much; its output was cut",
     }.get(event["event"], f"{where}: {event['event'][:40]}")
@@ -109,6 +116,7 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         settings: Settings = self.settings
+        options = settings.options
         key = (resources["nbgrader"]["assignment"], resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
         tests = prepare.test_cells(nb)
         planned, sent = prepare.plan(tests)
@@ -124,9 +132,9 @@ class SandboxedExecute(NbGraderPreprocessor):
                 pickle.dump(sent, file)
             outcome = sandbox.run(
                 [sys.executable, "-I", "-m", "autograder.runner", notebook, results,
-                 "--cell-timeout", str(settings.cell_timeout)],
-                scratch, hide=settings.isolation.hide, binds=settings.isolation.binds, limits=settings.limits,
-                env=isolation.environment(plan_path, results, mpl), no_sandbox=settings.no_sandbox)
+                 "--cell-timeout", str(options.cell_timeout)],
+                scratch, hide=settings.isolation.hide, binds=settings.isolation.binds, limits=options.limits,
+                env=isolation.environment(plan_path, results, mpl), no_sandbox=options.no_sandbox)
             executed = self._executed(os.path.join(results, "executed.ipynb"))
             events = _events(os.path.join(results, "events.jsonl"))
             recorded = {}
@@ -135,7 +143,7 @@ class SandboxedExecute(NbGraderPreprocessor):
                     recorded[name] = judge.read_json(os.path.join(results, f"{name}.json"))
                 except judge.Unreadable:
                     recorded[name] = None
-        flags = [_describe(event, settings) for event in events]
+        flags = [_describe(event, options.cell_timeout) for event in events]
         if not outcome.ok:
             last = (outcome.stderr.strip().splitlines() or [""])[-1][:200]
             flags.append(f"the run was stopped: {outcome.status}" + (f" ({last})" if last and not outcome.status.endswith("limit") else ""))

@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import stat
 import warnings
 from pathlib import Path
@@ -40,24 +39,21 @@ class Intake:
     fingerprint: str = ""
 
 
-def _notebook_problem(path: Path) -> str | None:
-    """Return why the file at ``path`` cannot be graded as a notebook, or None."""
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        return f"{path.name} is {size / 1024**2:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 1024**2} MB limit"
+def _notebook_problem(name: str, raw: bytes) -> str | None:
+    """Return why the file ``name`` holding ``raw`` cannot be graded as a notebook, or None."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
-        return f"{path.name} is not a notebook (invalid JSON: {str(error)[:120]})"
+        return f"{name} is not a notebook (invalid JSON: {str(error)[:120]})"
     try:
         nb = nbformat.from_dict(data)
         if nb.get("nbformat") != 4:
-            return f"{path.name} is not an nbformat 4 notebook"
+            return f"{name} is not an nbformat 4 notebook"
         with warnings.catch_warnings():  # nbformat warns about old notebooks it can still read
             warnings.simplefilter("ignore")
             nbformat.validate(nb)
     except (nbformat.ValidationError, AttributeError, TypeError) as error:
-        return f"{path.name} is not a valid notebook ({str(error).splitlines()[0][:120]})"
+        return f"{name} is not a valid notebook ({str(error).splitlines()[0][:120]})"
     return None
 
 
@@ -87,12 +83,16 @@ def stage(submitted: Path, notebooks: list[str], target: Path) -> Intake:
         if not stat.S_ISREG(info.st_mode):
             odd.append(name)
             continue
-        source = submitted / relative
-        if name.endswith(".ipynb") and (problem := _notebook_problem(source)):
+        if info.st_size > MAX_NOTEBOOK_BYTES:  # read nothing that large
+            intake.flags.append(f"{name} is {info.st_size / 1024**2:.0f} MB, over the "
+                                f"{MAX_NOTEBOOK_BYTES // 1024**2} MB limit")
+            continue
+        raw = (submitted / relative).read_bytes()  # read once: checked, hashed and staged from the same bytes
+        if name.endswith(".ipynb") and (problem := _notebook_problem(name, raw)):
             intake.flags.append(problem)
             continue
-        shutil.copyfile(source, target / relative)
-        digest.update(name.encode() + b"\0" + (target / relative).read_bytes() + b"\0")
+        (target / relative).write_bytes(raw)
+        digest.update(name.encode() + b"\0" + raw + b"\0")
         if name.endswith(".ipynb"):
             intake.staged.append(name[:-6])
     for name in notebooks:

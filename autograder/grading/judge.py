@@ -23,7 +23,7 @@ import os
 
 import nbformat
 
-from .. import checks, feedback, transport
+from .. import checks, transport
 from ..checks import Observation
 from .isolation import SWITCHED_OFF, SWITCHED_OFF_MESSAGE
 from .prepare import Planned
@@ -77,13 +77,11 @@ def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, st
             raise transport.Malformed(not_run)
         seen, problems = _observations(recorded, len(cases))
     except transport.Malformed as error:
-        results = [feedback.CaseResult(case, False, f"not graded: {error}") for case in cases]
-        score, _ = checks.summarize(test.name, results, test.points, True, [])
         text = f"{test.name}: not graded, 0 of {test.points:g} points: {error}"
         return TestResult(test.grade_id, test.name, test.points, 0.0, 0, len(cases), str(error)), text
     results = [checks.judge(graded, case, graded.expected(case), s) for case, s in zip(cases, seen)]
     score, text = checks.summarize(test.name, results, test.points, True, problems)
-    blocked = [name for name in switched_off(s.outcome.error for s in seen if s.outcome)]
+    blocked = switched_off(s.outcome.error for s in seen if s.outcome)
     reason = score.reason or (f"imports {', '.join(blocked)}, switched off while grading" if blocked else "")
     return TestResult(test.grade_id, test.name, test.points, float(score), score.passed, score.total, reason), text
 
@@ -106,7 +104,11 @@ def cell_outputs(text: str, score: float, execution_count) -> list:
 
 
 def _clip(text, limit: int = MAX_TEXT) -> str:
-    text = text if type(text) is str else "".join(t for t in text if type(t) is str) if type(text) is list else ""
+    """Return ``text`` (a string, or nbformat's list of lines) as one string of at most ``limit`` characters."""
+    if type(text) is list:
+        text = "".join(line for line in text if type(line) is str)
+    elif type(text) is not str:
+        text = ""
     return text if len(text) <= limit else text[:limit] + "\n[... cut]"
 
 

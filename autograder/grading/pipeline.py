@@ -19,7 +19,6 @@ without touching the isolation, which lives entirely in one student's sandboxed 
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
 import warnings
@@ -30,20 +29,9 @@ from sqlalchemy.exc import SAWarning
 from .. import sandbox
 from . import execute, intake, isolation, records, report, workflow
 from .course import Course, assignments_exist, open_course
+from .execute import Options
 from .progress import Progress
 from .results import FLAGGED, GRADED, MISSING, StudentResult, TestResult
-
-
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """Everything that can change a grade: sandbox limits, cell timeout, with or without sandbox."""
-
-    limits: sandbox.Limits = sandbox.Limits()
-    cell_timeout: float = 30.0
-    no_sandbox: bool = False
-
-    def fingerprint(self) -> str:
-        return repr(dataclasses.astuple(self))
 
 
 def grade(root, assignments, *, db_url: str | None = None, options: Options = Options(), students=None,
@@ -56,38 +44,42 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options = Op
     """
     # nbgrader 0.9.6 with SQLAlchemy 2.1 warns about its own session use on every submission.
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
+    workflow.put_environment_first()
     course = open_course(root, db_url)
     notebooks = assignments_exist(course, assignments)
-    if not options.no_sandbox and not sandbox.available():
-        sandbox.run(["true"], str(course.root))  # raises SandboxUnavailable with the reason and what to do
-    settings = execute.Settings(options.limits, options.cell_timeout,
-                                isolation.isolation(str(course.root), course.exchange_root()), options.no_sandbox)
-    version = records.grader_version()
+    if not options.no_sandbox:
+        sandbox.require()
+    settings = execute.Settings(options, isolation.isolation(str(course.root), course.exchange_root()))
+    context = records.fingerprint(course.db_url, records.grader_version(), repr(options))
+    points = {assignment: course.autograded_points(assignment) for assignment in assignments}
     pairs = [(a, s) for a in assignments for s in (students or course.students(a))]
     results = []
     with Progress(len(pairs), stream=stream) if progress else _Quiet() as bar:
         for assignment, student in pairs:
-            result = grade_one(course, assignment, student, notebooks[assignment], settings,
-                               records.fingerprint(course.db_url, version, options.fingerprint()))
+            result = grade_one(course, assignment, student, notebooks[assignment], points[assignment],
+                               settings, context)
             results.append(result)
             bar.update(result)
     report.write_reports(results, reports_dir(course.root))
     return results
 
 
-def grade_one(course: Course, assignment: str, student: str, notebooks: list[str], settings: execute.Settings,
-              version: str) -> StudentResult:
-    """Return the result of one student's assignment, grading it unless a finished record matches."""
+def grade_one(course: Course, assignment: str, student: str, notebooks: list[str], points: dict[str, float],
+              settings: execute.Settings, context: str) -> StudentResult:
+    """Return the result of one student's assignment, grading it unless a finished record matches.
+
+    ``points`` are the assignment's autograded test cells (:meth:`Course.autograded_points`);
+    ``context`` fingerprints what besides the submission decides a grade (gradebook, grader, options).
+    """
     start = time.monotonic()
     submitted = course.path("submitted", student, assignment)
-    points = course.autograded_points(assignment)
     if not submitted.is_dir():
         result = StudentResult(assignment, student, MISSING, "nothing submitted", 0.0, sum(points.values()))
         records.write(course.root, result)
         return result
     with tempfile.TemporaryDirectory(prefix="autograder-staging-") as staging:
         found = intake.stage(submitted, notebooks, Path(staging) / student / assignment)
-        fingerprint = records.fingerprint(found.fingerprint, version, *found.flags)
+        fingerprint = records.fingerprint(found.fingerprint, context, *found.flags)
         done = records.read(course.root, assignment, student)
         if done is not None and done.fingerprint == fingerprint:
             return done

@@ -8,8 +8,8 @@ locked and test cell, so the student's edits to them are gone):
 * :func:`plan` builds, for every such check, the call part of the graded function and its cases
   (visible, and hidden where the cell has hidden tests) *without* expected values, to be pickled
   into the sandbox, and keeps the full cases outside for judging;
-* :func:`sandbox_notebook` copies the notebook with the hidden-test regions removed (the sandbox
-  never sees hidden test code) and with the cells that need PyTorch replaced by a note: torch is
+* :func:`sandbox_notebook` copies the notebook with the hidden-test regions removed by nbgrader's
+  own ``ClearHiddenTests`` (the sandbox never sees hidden test code) and with the cells that need PyTorch replaced by a note: torch is
   switched off in the sandbox so that no graded function can use it (see
   :mod:`autograder.grading.isolation`), and those cells only compare with PyTorch.
 """
@@ -21,13 +21,14 @@ import dataclasses
 import re
 
 import nbformat
+from nbgrader.preprocessors import ClearHiddenTests
+from nbgrader.utils import is_grade, is_solution
 
 from .. import cases as case_registry
 from ..checks import time_limit
 
 _CHECK = re.compile(r"""^\s*check\(\s*["'](?P<name>\w+)["']""", re.MULTILINE)
 _TORCH = re.compile(r"\btorch\b")
-HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 #: What a cell that needs PyTorch runs instead, in the sandbox.
 TORCH_NOTE = "(not run while grading: this cell uses PyTorch, which the grader switches off)"
 
@@ -43,14 +44,9 @@ class TestCell:
     hidden: bool
 
 
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def is_test(cell) -> bool:
     """Return whether ``cell`` is an autograded test cell (a grade cell that is not an answer)."""
-    meta = _nbgrader(cell)
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
 def test_cells(nb) -> list[TestCell]:
@@ -63,9 +59,9 @@ def test_cells(nb) -> list[TestCell]:
     for index, cell in enumerate(nb.cells):
         match = _CHECK.search(cell.source) if is_test(cell) else None
         if match:
-            meta = _nbgrader(cell)
+            meta = cell.metadata.nbgrader
             found.append(TestCell(index, meta["grade_id"], match["name"], float(meta.get("points", 0)),
-                                  HIDDEN_BEGIN in cell.source))
+                                  ClearHiddenTests.begin_test_delimeter.default_value in cell.source))
     return found
 
 
@@ -93,33 +89,18 @@ def plan(tests: list[TestCell]) -> tuple[dict[str, Planned], dict]:
     return judged, sent
 
 
-def without_hidden_tests(source: str) -> str:
-    """Return ``source`` without its BEGIN/END HIDDEN TESTS regions (what the student may see)."""
-    kept, hidden = [], False
-    for line in source.split("\n"):
-        if HIDDEN_BEGIN in line:
-            hidden = True
-        elif HIDDEN_END in line:
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept)
-
-
 def needs_torch(cell) -> bool:
     """Return whether ``cell`` is a code cell outside the student's answers that uses PyTorch."""
-    return cell.cell_type == "code" and not _nbgrader(cell).get("solution") and bool(_TORCH.search(cell.source))
+    return cell.cell_type == "code" and not is_solution(cell) and bool(_TORCH.search(cell.source))
 
 
 def sandbox_notebook(nb) -> nbformat.NotebookNode:
     """Return the copy of ``nb`` that runs in the sandbox (same cells, same order)."""
-    copied = copy.deepcopy(nb)
+    copied, _ = ClearHiddenTests().preprocess(copy.deepcopy(nb), {})
     for cell in copied.cells:
         if cell.cell_type != "code":
             continue
-        if is_test(cell):
-            cell.source = without_hidden_tests(cell.source)
-        elif needs_torch(cell):
+        if needs_torch(cell) and not is_test(cell):
             cell.source = f"print({TORCH_NOTE!r})"
         cell.outputs = []
     return copied

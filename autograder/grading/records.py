@@ -29,7 +29,7 @@ def grader_version() -> str:
 
 
 def fingerprint(*parts: str) -> str:
-    """Return one hash of ``parts`` (submission digest, gradebook URL, grader version, limits...)."""
+    """Return one hash of ``parts``: what decides a grade (submission, gradebook URL, grader version, options)."""
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 

@@ -6,8 +6,8 @@ the ``nbgrader`` command would, with three changes made through configuration:
 * ``Autograde`` reads the staging copy (:mod:`.intake`) instead of ``submitted/``;
 * its ``Execute`` step is :class:`~autograder.grading.execute.SandboxedExecute`, and deleted test
   cells are put back (``OverwriteCells.add_missing_cells``) so that deleting one earns nothing;
-* ``GenerateFeedback`` removes the hidden-test regions (:class:`HideHiddenTests`): the feedback
-  shows the student what failed and why, never the hidden test code.
+* ``GenerateFeedback`` removes the hidden-test regions (nbgrader's ``ClearHiddenTests``, which it
+  otherwise only uses to release): the feedback shows what failed and why, never the hidden test code.
 
 Each returns the error nbgrader logged when it failed (None when it worked); nothing raises for
 a bad submission, so one student cannot stop the batch.
@@ -16,18 +16,19 @@ a bad submission, so one student cannot stop the batch.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sys
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput,
-                                    NbGraderPreprocessor, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 from traitlets.config import Config
 
 from .course import Course
 from .execute import SandboxedExecute, Settings
-from .prepare import without_hidden_tests, is_test
 
 # nbgrader's autograde steps, with Execute replaced; the order is nbgrader's (grades are saved
 # from the outputs Execute wrote, and late penalties apply to the saved grades).
@@ -35,13 +36,13 @@ AUTOGRADE_STEPS = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, L
                    AssignLatePenalties, CheckCellMetadata]
 
 
-class HideHiddenTests(NbGraderPreprocessor):
-    """Remove the ``BEGIN/END HIDDEN TESTS`` regions from the test cells of the feedback."""
-
-    def preprocess_cell(self, cell, resources, index):
-        if is_test(cell):
-            cell.source = without_hidden_tests(cell.source)
-        return cell, resources
+def put_environment_first() -> None:
+    """Put this interpreter's ``bin/`` first on ``PATH``: nbgrader runs ``alembic`` by name when it
+    opens a new gradebook, and the grader may run from a virtualenv that was never activated."""
+    bin_dir = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = bin_dir + os.pathsep + path
 
 
 class _Errors(logging.Handler):
@@ -91,7 +92,7 @@ def autograde(course: Course, assignment: str, student: str, staging, settings: 
 def feedback(course: Course, assignment: str, student: str) -> str | None:
     """Write the feedback HTML of ``student`` into ``feedback/``, hidden tests removed."""
     changes = Config()
-    changes.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    changes.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     return _convert(GenerateFeedback, course, assignment, student, changes)
 
 
