@@ -40,6 +40,7 @@ from .results import TestResult
 #: What each run left for the pipeline: (assignment, student, notebook) -> Report.
 REPORTS: dict[tuple[str, str, str], "Report"] = {}
 MAX_EVENTS = 100
+RECORDED_NOTHING = "the test cell recorded nothing: it failed before calling check, or check was replaced"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +66,6 @@ class Report:
 
     tests: tuple[TestResult, ...]
     flags: tuple[str, ...]
-    seconds: float
 
 
 def _events(path: str) -> list[dict]:
@@ -109,23 +109,39 @@ def _warm_matplotlib(target: str) -> None:
         shutil.copy(path, target)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Returned:
+    """What one sandboxed run left behind, read as data: the executed copy's cells, the runner's
+    events and each check's recorded results (None where nothing readable was written)."""
+
+    outcome: sandbox.Outcome
+    cells: list
+    events: list[dict]
+    recorded: dict
+
+
 class SandboxedExecute(NbGraderPreprocessor):
     """Run the notebook in the sandbox and fill in every cell's outputs (see the module docstring)."""
 
     settings = Any(Settings(), help="a Settings").tag(config=True)
 
     def preprocess(self, nb, resources):
-        settings: Settings = self.settings
-        options = settings.options
         key = (resources["nbgrader"]["assignment"], resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
         tests = prepare.test_cells(nb)
         planned, sent = prepare.plan(tests)
+        returned = self._run(nb, resources["metadata"]["path"], key[2], sent)
+        REPORTS[key] = self._fill(nb, tests, planned, returned)
+        return nb, resources
+
+    def _run(self, nb, folder: str, name: str, sent: dict) -> _Returned:
+        """Run the sandbox copy of ``nb`` in a scratch copy of the student's ``folder``; return what came back."""
+        options, hidden = self.settings.options, self.settings.isolation
         with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
-            work, results, mpl = (os.path.join(scratch, name) for name in ("work", "results", "mpl"))
-            _copy_folder(resources["metadata"]["path"], work)
+            work, results, mpl = (os.path.join(scratch, part) for part in ("work", "results", "mpl"))
+            _copy_folder(folder, work)
             os.makedirs(results)
             _warm_matplotlib(mpl)
-            notebook = os.path.join(work, key[2] + ".ipynb")
+            notebook = os.path.join(work, name + ".ipynb")
             nbformat.write(prepare.sandbox_notebook(nb), notebook)
             plan_path = os.path.join(scratch, "plan.pkl")
             with open(plan_path, "wb") as file:
@@ -133,35 +149,41 @@ class SandboxedExecute(NbGraderPreprocessor):
             outcome = sandbox.run(
                 [sys.executable, "-I", "-m", "autograder.runner", notebook, results,
                  "--cell-timeout", str(options.cell_timeout)],
-                scratch, hide=settings.isolation.hide, binds=settings.isolation.binds, limits=options.limits,
+                scratch, hide=hidden.hide, binds=hidden.binds, limits=options.limits,
                 env=isolation.environment(plan_path, results, mpl), no_sandbox=options.no_sandbox)
-            executed = self._executed(os.path.join(results, "executed.ipynb"))
-            events = _events(os.path.join(results, "events.jsonl"))
             recorded = {}
-            for name in planned:
+            for check in sent:
                 try:
-                    recorded[name] = judge.read_json(os.path.join(results, f"{name}.json"))
+                    recorded[check] = judge.read_json(os.path.join(results, f"{check}.json"))
                 except judge.Unreadable:
-                    recorded[name] = None
-        flags = [_describe(event, options.cell_timeout) for event in events]
+                    recorded[check] = None
+            return _Returned(outcome, self._executed(os.path.join(results, "executed.ipynb")),
+                             _events(os.path.join(results, "events.jsonl")), recorded)
+
+    def _fill(self, nb, tests, planned: dict, returned: _Returned) -> Report:
+        """Write every code cell's outputs into ``nb``: judged ones for tests, cleaned ones otherwise."""
+        outcome = returned.outcome
+        flags = [_describe(event, self.settings.options.cell_timeout) for event in returned.events]
         if not outcome.ok:
             last = (outcome.stderr.strip().splitlines() or [""])[-1][:200]
-            flags.append(f"the run was stopped: {outcome.status}" + (f" ({last})" if last and not outcome.status.endswith("limit") else ""))
-        stopped = "; ".join(flags) or "the test cell recorded nothing (it failed before calling check, or check was replaced)"
+            flags.append(f"the run was stopped: {outcome.status}"
+                         + (f" ({last})" if last and not outcome.status.endswith("limit") else ""))
+        stopped = "; ".join(flags) or RECORDED_NOTHING
         by_index = {test.index: test for test in tests}
-        results_out, never_ran = [], []
+        results, never_ran = [], []
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            ran = executed[index] if index < len(executed) and type(executed[index]) is dict else {}
+            ran = returned.cells[index] if index < len(returned.cells) and type(returned.cells[index]) is dict else {}
             count = ran.get("execution_count")
             cell.execution_count = count if type(count) is int else None
             if index in by_index:
                 test = by_index[index]
-                result, text = judge.judge_test(planned[test.name], recorded[test.name], f"never ran: {stopped}")
+                recorded = returned.recorded[test.name]
+                result, text = judge.judge_test(planned[test.name], recorded, f"never ran: {stopped}")
                 cell.outputs = judge.cell_outputs(text, result.score, cell.execution_count)
-                results_out.append(result)
-                if recorded[test.name] is None:
+                results.append(result)
+                if recorded is None:
                     never_ran.append(test.name)
                 elif result.reason:  # a forbidden call, tampering: the score is 0 whatever the cases
                     flags.append(f"{test.name}: {result.reason}")
@@ -172,10 +194,10 @@ class SandboxedExecute(NbGraderPreprocessor):
                 flags += [f"cell {index + 1} imports {name}, switched off while grading"
                           for name in judge.switched_off(f"{out.ename}: {out.evalue}" for out in errors)]
         if never_ran:
-            flags.append(f"not graded, the test never ran: {', '.join(never_ran)}" + ("" if events or not outcome.ok
-                         else " (the test cell recorded nothing: it failed before calling check, or check was replaced)"))
-        REPORTS[key] = Report(tuple(results_out), tuple(dict.fromkeys(flags)), outcome.wall_seconds)
-        return nb, resources
+            quiet_run = not returned.events and outcome.ok  # nothing else explains it
+            flags.append(f"not graded, the test never ran: {', '.join(never_ran)}"
+                         + (f" ({RECORDED_NOTHING})" if quiet_run else ""))
+        return Report(tuple(results), tuple(dict.fromkeys(flags)))
 
     @staticmethod
     def _executed(path: str) -> list:
