@@ -39,7 +39,7 @@ export PATH := $(prefix)/bin:$(PATH)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k pooling -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help env test demo tour grade bench lab release clean distclean
+.PHONY: help env test demo tour grade bench lab release student-package clean distclean
 
 help: ## list the targets (this text)
 	@echo "Usage: make TARGET    (Python environment: $(prefix))"
@@ -54,7 +54,7 @@ test: $(STAMP) ## run the test suite (extra pytest arguments: PYTEST_ARGS="...")
 
 # The demo course lives in build/demo/ (wiped and rebuilt on every run; `make clean` removes it).
 demo: $(STAMP) ## build a demo course, simulate a class through nbgrader's exchange and grade it in the sandbox
-	$(PYTHON) -m autograder.demo
+	$(PYTHON) -m autograder demo
 
 # Grade a course's submissions (COURSE/submitted/<student>/<assignment>/) in the sandbox, e.g.
 #   make grade COURSE=/srv/conv ASSIGNMENTS=ch1_cross_correlation GRADE_ARGS="--db postgresql://..."
@@ -66,7 +66,7 @@ grade: $(STAMP) ## grade COURSE's submissions in the sandbox (COURSE=course ASSI
 	$(PYTHON) -m autograder grade $(ASSIGNMENTS) --course $(COURSE) $(GRADE_ARGS)
 
 tour: $(STAMP) ## show the reference library at work in a short tour
-	$(PYTHON) benchmarks/demo.py
+	$(PYTHON) benchmarks/tour.py
 
 bench: $(STAMP) ## time the reference library against PyTorch and naive loops, single-threaded
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PYTHON) benchmarks/bench.py
@@ -81,6 +81,11 @@ lab: $(STAMP) ## open JupyterLab on the student notebooks in exercises/
 # seconds to start.
 release: $(STAMP) ## regenerate the student notebooks in exercises/ from course/source (nbgrader)
 	cd course && nbgrader generate_assignment '*' --force
+
+# The wheel to install where students work (a JupyterHub image): every visible check and the
+# widgets, no reference solutions, no hidden cases (autograder/tools/edition.py says what it holds).
+student-package: $(STAMP) ## build the student edition's wheel into dist/ (no answers, no hidden cases)
+	$(PYTHON) -m autograder.tools.edition --dist dist
 
 clean: ## remove build artefacts and caches (keeps .venv/)
 	rm -rf build dist .pytest_cache .hypothesis

@@ -1,7 +1,8 @@
 """Comparing a student's result with the expected one: shape, then dtype, then values.
 
-Every function returns ``None`` when the result is accepted, else a short sentence saying what
-differs. A student's result is never trusted to compare itself: it must be a real NumPy array
+Every function returns ``None`` when the result is accepted, else the
+:class:`~autograder.problems.Problem` that says what differs (its kind, and the sentence from
+:mod:`autograder.problems`). A student's result is never trusted to compare itself: it must be a real NumPy array
 (or nested lists of plain numbers), and the comparison is done here with ndarray arithmetic, so
 an object whose ``__eq__`` or ``__array__`` always agrees gets nowhere.
 
@@ -25,6 +26,9 @@ import types
 
 import numpy as np
 
+from . import problems
+from .problems import Problem
+
 #: (rtol, atol) per result dtype; see the module docstring for why.
 TOLERANCES = types.MappingProxyType({
     np.dtype(np.float64): (1e-6, 1e-9),
@@ -38,8 +42,29 @@ PLAIN_NUMBERS = (int, float, np.float64, np.float32, np.float16, np.int64, np.in
 INTEGERS = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
 
 
+#: What a graded function returns (``Calling.result``): a float array, an int (or nested tuples
+#: of ints), a float, or a structure of those: ``("tuple", (("dX", ARRAY), ("dK", ARRAY)))`` for a
+#: tuple whose parts are named in the feedback, ``("dict", (("W1", ARRAY), ...))`` for a dict with
+#: exactly those keys.
+ARRAY, INT, SCALAR = "array", "int", "scalar"
+
+
+def tuple_of(*parts: tuple[str, object]) -> tuple:
+    """Return the result spec of a tuple of named parts: ``tuple_of(("dX", ARRAY), ("dK", ARRAY))``."""
+    return ("tuple", tuple(parts))
+
+
+def dict_of(*items: tuple[str, object]) -> tuple:
+    """Return the result spec of a dict with exactly these keys, in this order."""
+    return ("dict", tuple(items))
+
+
 class Rejected(Exception):
-    """A result that cannot be compared at all (wrong type, ragged, not numeric)."""
+    """A result that cannot be compared at all (wrong type, ragged, not numeric); ``problem`` says why."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.text)
+        self.problem = problem
 
 
 class Foreign:
@@ -76,7 +101,7 @@ def _nested(value, depth: int = 0):
         return value
     if type(value) in (list, tuple) and depth < 8:
         return [_nested(v, depth + 1) for v in value]
-    raise Rejected(f"contains {kind_name(value)}, not a number")
+    raise Rejected(problems.list_of(kind_name(value)))
 
 
 def as_array(result) -> np.ndarray:
@@ -92,17 +117,13 @@ def as_array(result) -> np.ndarray:
         try:
             array = np.array(_nested(result))
         except ValueError as error:  # ragged lists
-            raise Rejected(f"returned a ragged list that is not an array ({error})") from None
-        except Rejected as error:
-            raise Rejected(f"returned a list that {error}") from None
+            raise Rejected(problems.ragged(str(error))) from None
     elif type(result) in PLAIN_NUMBERS:
-        raise Rejected(f"returned a single number ({result!r}), not an array")
+        raise Rejected(problems.single_number(result))
     else:
-        hint = " (convert it with .numpy())" if kind_name(result) == "a torch.Tensor" else ""
-        raise Rejected(f"returned {kind_name(result)}, not a NumPy array{hint}")
+        raise Rejected(problems.not_an_array(kind_name(result)))
     if array.dtype.kind not in "biuf":
-        what = "Python objects (dtype object)" if array.dtype.kind == "O" else f"dtype {array.dtype}"
-        raise Rejected(f"returned an array of {what}, not of numbers")
+        raise Rejected(problems.not_numbers(array.dtype))
     return array
 
 
@@ -114,35 +135,27 @@ def _index(flat: int, shape) -> tuple:
     return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
-def compare_arrays(expected: np.ndarray, result) -> str | None:
-    """Return ``None`` if ``result`` matches ``expected`` in shape, dtype and values, else why not."""
+def compare_arrays(expected: np.ndarray, result, tolerance=None, check_dtype: bool = True) -> Problem | None:
+    """Return ``None`` if ``result`` matches ``expected`` in shape, dtype and values, else the problem."""
     try:
         actual = as_array(result)
     except Rejected as error:
-        return str(error)
+        return error.problem
     if actual.shape != expected.shape:
-        return f"wrong shape: expected {expected.shape}, got {actual.shape}"
-    if actual.dtype != expected.dtype:
-        if actual.dtype.kind in "biu":
-            return (f"wrong dtype: expected {expected.dtype}, got {actual.dtype} (results are float "
-                    f"arrays; integer input is promoted to float64)")
-        return f"wrong dtype: expected {expected.dtype}, got {actual.dtype}"
-    return compare_values(expected, actual)
+        return problems.wrong_shape(expected.shape, actual.shape)
+    if check_dtype and actual.dtype != expected.dtype:
+        return problems.wrong_dtype(expected.dtype, actual.dtype)
+    return compare_values(expected, actual, tolerance)
 
 
-def compare_values(expected: np.ndarray, actual: np.ndarray, tolerance=None) -> str | None:
-    """Return ``None`` if two float arrays of one shape agree within tolerance, else the first difference."""
+def compare_values(expected: np.ndarray, actual: np.ndarray, tolerance=None) -> Problem | None:
+    """Return ``None`` if two numeric arrays of one shape agree within tolerance, else the first difference."""
     rtol, atol = tolerance or TOLERANCES.get(expected.dtype, LOOSEST)
     e = expected.astype(np.float64)
     a = actual.astype(np.float64)
-    nan = a != a
-    if nan.any():
-        first = _index(int(nan.ravel().argmax()), a.shape)
-        return f"result contains NaN ({int(nan.sum())} of {a.size} values, the first at index {first})"
-    infinite = abs(a) == np.inf
-    if infinite.any():
-        first = _index(int(infinite.ravel().argmax()), a.shape)
-        return f"result contains inf ({int(infinite.sum())} of {a.size} values, the first at index {first})"
+    for what, bad in (("NaN", a != a), ("inf", abs(a) == np.inf)):
+        if bad.any():
+            return problems.contains(what, int(bad.sum()), a.size, _index(int(bad.ravel().argmax()), a.shape))
     if a.size == 0:
         return None
     scale = max(1.0, float(abs(e).max()))
@@ -151,10 +164,8 @@ def compare_values(expected: np.ndarray, actual: np.ndarray, tolerance=None) -> 
     if not bad.any():
         return None
     flat = int(bad.ravel().argmax())
-    index = _index(flat, a.shape)
-    return (f"values differ: at index {index} expected {_fmt(e.ravel()[flat])}, got "
-            f"{_fmt(a.ravel()[flat])}; {int(bad.sum())} of {a.size} values differ, "
-            f"max abs error {_fmt(float(error.max()))}")
+    return problems.values_differ(_index(flat, a.shape), _fmt(e.ravel()[flat]), _fmt(a.ravel()[flat]),
+                                  int(bad.sum()), a.size, _fmt(float(error.max())))
 
 
 def as_int(result) -> int:
@@ -162,23 +173,21 @@ def as_int(result) -> int:
     if type(result) in INTEGERS:
         return int(result)
     if type(result) in (float, np.float64, np.float32):
-        value = float(result)
-        detail = " (use // for a floor division: / always gives a float)" if value == value else ""
-        raise Rejected(f"returned a float ({value!r}), not an int{detail}")
+        raise Rejected(problems.not_an_int("float", float(result)))
     if type(result) is bool or type(result) is np.bool_:
-        raise Rejected(f"returned a bool ({result!r}), not an int")
-    raise Rejected(f"returned {kind_name(result)}, not an int")
+        raise Rejected(problems.not_an_int("bool", result))
+    raise Rejected(problems.not_an_int(kind_name(result)))
 
 
-def compare_ints(expected, result) -> str | None:
+def compare_ints(expected, result) -> Problem | None:
     """Return ``None`` if ``result`` equals ``expected``: an int, or nested tuples of ints."""
     try:
         actual = int_tree(result)
     except Rejected as error:
-        return str(error)
+        return error.problem
     if actual == expected:
         return None
-    return f"expected {expected!r}, got {actual!r}"
+    return problems.wrong_value(expected, actual)
 
 
 def int_tree(result, depth: int = 0):
@@ -188,21 +197,46 @@ def int_tree(result, depth: int = 0):
     return as_int(result)
 
 
-def same(expected, result) -> bool:
-    """Return whether ``result`` equals ``expected`` by the rules above (used to spot known mistakes)."""
-    if isinstance(expected, _NDARRAY):
-        try:
-            actual = as_array(result)
-        except Rejected:
-            return False
-        return actual.shape == expected.shape and compare_values(expected, actual) is None
-    if isinstance(expected, numbers.Real) and not isinstance(expected, numbers.Integral):
-        try:
-            value = float(result) if type(result) in PLAIN_NUMBERS else None
-        except (TypeError, ValueError):
-            return False
-        return value is not None and abs(value - expected) <= 1e-9 * max(1.0, abs(expected))
-    try:
-        return int_tree(result) == expected
-    except Rejected:
-        return False
+def compare_scalar(expected: float, result, tolerance=None) -> Problem | None:
+    """Return ``None`` if ``result`` is a real number (or a 0-d array) close to the float ``expected``."""
+    if isinstance(result, _NDARRAY) and result.ndim == 0:
+        result = result[()]
+    if type(result) not in PLAIN_NUMBERS:
+        return problems.not_a_number(kind_name(result))
+    return compare_values(np.array(expected, dtype=np.float64), np.array(float(result)), tolerance)
+
+
+def compare_result(spec, expected, result, tolerance=None, check_dtype: bool = True) -> Problem | None:
+    """Return ``None`` if ``result`` matches ``expected`` by the result spec ``spec``, else the problem.
+
+    For a tuple or dict spec, the first part that differs is reported under its name.
+    """
+    if spec == INT:
+        return compare_ints(expected, result)
+    if spec == SCALAR:
+        return compare_scalar(expected, result, tolerance)
+    if spec == ARRAY:
+        return compare_arrays(expected, result, tolerance, check_dtype)
+    structure, parts = spec
+    if structure == "tuple":
+        if type(result) not in (tuple, list) or len(result) != len(parts):
+            return problems.wrong_parts([name for name, _ in parts], kind_name(result),
+                                        len(result) if type(result) in (tuple, list) else None)
+        pairs = [(name, part_spec, expected[i], result[i]) for i, (name, part_spec) in enumerate(parts)]
+    else:
+        if type(result) is not dict:
+            return problems.missing_part(", ".join(key for key, _ in parts), kind_name(result))
+        missing = [key for key, _ in parts if key not in result]
+        if missing:
+            return problems.missing_part(f"key {missing[0]!r}", f"a dict with keys {sorted(map(str, result))}")
+        pairs = [(f"[{key!r}]", part_spec, expected[key], result[key]) for key, part_spec in parts]
+    for name, part_spec, part_expected, part in pairs:
+        problem = compare_result(part_spec, part_expected, part, tolerance, check_dtype)
+        if problem is not None:
+            return problems.in_part(name, problem)
+    return None
+
+
+def same(spec, expected, result) -> bool:
+    """Return whether ``result`` equals ``expected`` by the rules above, dtype aside (to spot known mistakes)."""
+    return compare_result(spec, expected, result, check_dtype=False) is None

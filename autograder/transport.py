@@ -1,9 +1,15 @@
-"""Carrying what student code did out of the sandbox as plain JSON, and reading it back trusting nothing.
+"""Carrying cases into the sandbox and what student code did out of it, as plain JSON read back trusting nothing.
 
-Inside the sandbox, :func:`pack_observation` turns an :class:`~autograder.observe.Observation`
-into JSON data: the returned value becomes a tagged tree of numbers, strings, lists and tuples,
-with arrays as dtype, shape and base64 bytes; any other object becomes only a description of
-its type. Outside, :func:`unpack_observation` rebuilds it with the same Python and NumPy types
+The grader writes the *plan* of a sandboxed run (for each graded name, its
+:class:`~autograder.calling.Calling`, the cases' inputs and the time budget) with
+:func:`pack_plan`, to the file named by :data:`PLAN_ENV`; the sandbox's ``check``
+(:mod:`autograder.kernel.recorder`) reads it with :func:`unpack_plan` and writes one record per
+check into the folder :data:`RECORD_ENV` names.
+
+Inside the sandbox, :func:`pack_observation` turns an :class:`~autograder.observations.Observation`
+into JSON data: the returned value becomes a tagged tree of numbers, strings, lists, tuples and
+dicts with string keys, with arrays as dtype, shape and base64 bytes; any other object becomes
+only a description of its type. Outside, :func:`unpack_observation` rebuilds it with the same Python and NumPy types
 (so :mod:`autograder.compare` judges it exactly as in a test cell) after checking every field:
 numeric dtypes only, sizes that add up, strings clipped. Nothing is unpickled and no code of the
 student's runs outside the sandbox. Anything malformed raises :class:`Malformed`.
@@ -13,12 +19,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import math
 
 import numpy as np
 
-from . import compare, guard
-from .observe import Observation
+from . import compare
+from .calling import Calling, Case
+from .observations import Observation, Outcome
+from .problems import Kind, Problem
+
+#: Environment variables of a sandboxed run: the plan's path, and the folder the records go to.
+PLAN_ENV = "AUTOGRADER_PLAN"
+RECORD_ENV = "AUTOGRADER_RECORD"
 
 #: Nesting and length limits of a packed value; deeper or longer results are described, not sent.
 MAX_DEPTH = 8
@@ -61,6 +74,8 @@ def _pack(value, depth: int) -> dict:
         return {"t": "str", "v": value[:MAX_TEXT]}
     if kind in (list, tuple) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
         return {"t": kind.__name__, "v": [_pack(item, depth + 1) for item in value]}
+    if kind is dict and depth < MAX_DEPTH and len(value) <= MAX_ITEMS and all(type(k) is str for k in value):
+        return {"t": "dict", "v": [[key[:MAX_TEXT], _pack(item, depth + 1)] for key, item in value.items()]}
     if isinstance(value, np.ndarray):
         array = np.ndarray.view(value, np.ndarray)
         if array.dtype.kind in "biuf" and array.nbytes <= MAX_ARRAY_BYTES:
@@ -96,6 +111,10 @@ def unpack(data, depth: int = 0):
     if tag in ("list", "tuple") and type(v) is list and depth < MAX_DEPTH and len(v) <= MAX_ITEMS:
         items = [unpack(item, depth + 1) for item in v]
         return items if tag == "list" else tuple(items)
+    if tag == "dict" and type(v) is list and depth < MAX_DEPTH and len(v) <= MAX_ITEMS:
+        if not all(type(pair) is list and len(pair) == 2 and type(pair[0]) is str for pair in v):
+            raise Malformed("a dict whose items are not [key, value] pairs")
+        return {key[:MAX_TEXT]: unpack(item, depth + 1) for key, item in v}
     if tag == "array":
         return _unpack_array(data)
     if tag == "objects":
@@ -128,14 +147,28 @@ def _unpack_array(data: dict) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
+def pack_problem(problem: Problem | None):
+    """Return a :class:`~autograder.problems.Problem` as JSON data (None stays None)."""
+    return None if problem is None else {"kind": problem.kind.name, "text": problem.text}
+
+
+def unpack_problem(data) -> Problem | None:
+    """Return the :class:`Problem` :func:`pack_problem` described, or raise :class:`Malformed`."""
+    if data is None:
+        return None
+    if type(data) is not dict or type(data.get("kind")) is not str or data["kind"] not in Kind.__members__:
+        raise Malformed(f"not a problem: {str(data)[:80]}")
+    return Problem(Kind[data["kind"]], _text(data.get("text")))
+
+
 def pack_observation(seen: Observation) -> dict:
     """Return one case's :class:`Observation` as JSON data."""
     outcome = seen.outcome
-    data = {"changed": list(seen.changed), "skipped": seen.skipped}
+    data = {"changed": list(seen.changed), "skipped": pack_problem(seen.skipped)}
     if outcome is not None:
         data["outcome"] = {
-            "value": pack(outcome.value), "error": outcome.error, "error_type": outcome.error_type,
-            "timed_out": outcome.timed_out, "interrupted": outcome.interrupted,
+            "value": pack(outcome.value), "problem": pack_problem(outcome.problem),
+            "error_type": outcome.error_type, "import_name": outcome.import_name,
             "forbidden": list(outcome.forbidden), "output": outcome.output,
             "output_chars": outcome.output_chars, "warnings": list(outcome.warnings),
             "seconds": outcome.seconds,
@@ -143,9 +176,7 @@ def pack_observation(seen: Observation) -> dict:
     return data
 
 
-def _text(value, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
+def _text(value) -> str:
     if type(value) is not str:
         raise Malformed(f"expected text, got {str(value)[:80]}")
     return value[:MAX_TEXT]
@@ -163,12 +194,6 @@ def _number(value, kind):
     return kind(value)
 
 
-def _flag(value) -> bool:
-    if type(value) is not bool:
-        raise Malformed(f"expected true or false, got {str(value)[:80]}")
-    return value
-
-
 def unpack_observation(data) -> Observation:
     """Return the :class:`Observation` :func:`pack_observation` described, or raise :class:`Malformed`."""
     if type(data) is not dict:
@@ -178,10 +203,52 @@ def unpack_observation(data) -> Observation:
     if raw is not None:
         if type(raw) is not dict:
             raise Malformed("an outcome that is not an object")
-        outcome = guard.Outcome(
-            value=unpack(raw.get("value")), error=_text(raw.get("error"), optional=True),
-            error_type=_text(raw.get("error_type"), optional=True), timed_out=_flag(raw.get("timed_out")),
-            interrupted=_flag(raw.get("interrupted")), forbidden=_texts(raw.get("forbidden")),
-            output=_text(raw.get("output")), output_chars=_number(raw.get("output_chars"), int),
-            warnings=_texts(raw.get("warnings")), seconds=_number(raw.get("seconds"), float))
-    return Observation(outcome, _texts(data.get("changed")), _text(data.get("skipped", "")))
+        outcome = Outcome(
+            value=unpack(raw.get("value")), problem=unpack_problem(raw.get("problem")),
+            error_type=_text(raw.get("error_type")), import_name=_text(raw.get("import_name")),
+            forbidden=_texts(raw.get("forbidden")), output=_text(raw.get("output")),
+            output_chars=_number(raw.get("output_chars"), int), warnings=_texts(raw.get("warnings")),
+            seconds=_number(raw.get("seconds"), float))
+    return Observation(outcome, _texts(data.get("changed")), unpack_problem(data.get("skipped")))
+
+
+# --- the plan: what goes into the sandbox (written by the grader, so trusted, but still only data) ---
+
+def _tuples(value):
+    """Return JSON lists as tuples, recursively (a result spec or a tolerance)."""
+    return tuple(_tuples(v) for v in value) if type(value) is list else value
+
+
+def pack_calling(calling: Calling) -> dict:
+    return {"name": calling.name, "positional": list(calling.positional), "result": calling.result,
+            "harness": calling.harness}
+
+
+def unpack_calling(data: dict) -> Calling:
+    return Calling(data["name"], tuple(data["positional"]), _tuples(data["result"]), data["harness"])
+
+
+def pack_case(case: Case, expected: bool = False) -> dict:
+    """Return a :class:`Case` as JSON data; its expected value only with ``expected=True``."""
+    data = {"values": [[name, pack(value)] for name, value in case.values], "label": case.label,
+            "hidden": case.hidden, "tolerance": case.tolerance}
+    if expected:
+        data["expected"] = pack(case.expected)
+    return data
+
+
+def unpack_case(data: dict) -> Case:
+    return Case(tuple((name, unpack(value)) for name, value in data["values"]), data["label"], data["hidden"],
+                unpack(data["expected"]) if "expected" in data else None, _tuples(data["tolerance"]))
+
+
+def pack_plan(plan: dict) -> str:
+    """Return the plan ``{name: (Calling, cases, budget)}`` as JSON text, without any expected value."""
+    return json.dumps({name: {"calling": pack_calling(calling), "cases": [pack_case(case) for case in cases],
+                              "budget": budget} for name, (calling, cases, budget) in plan.items()})
+
+
+def unpack_plan(text: str) -> dict:
+    """Return the plan :func:`pack_plan` wrote: ``{name: (Calling, cases, budget)}``."""
+    return {name: (unpack_calling(entry["calling"]), [unpack_case(case) for case in entry["cases"]],
+                   float(entry["budget"])) for name, entry in json.loads(text).items()}

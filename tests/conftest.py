@@ -7,10 +7,16 @@ An expected failure (xfail) is not a skip and stays allowed.
 """
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
-import postgres  # tests/postgres.py: the throwaway server behind the postgres_server fixture
+# The helpers every test folder shares live in tests/support/ and are imported by module name
+# (`from nbgrader_course import ...`); test modules never import one another.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+
+import postgres  # noqa: E402 - tests/support/postgres.py: the server behind the postgres_server fixture
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
@@ -48,7 +54,7 @@ def pytest_make_collect_report(collector):
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A private PostgreSQL server (tests/postgres.py) shared by the session; skipped (so failed
+    """A private PostgreSQL server (tests/support/postgres.py) shared by the session; skipped (so failed
     under CI) when the server binaries or the driver are missing."""
     reason = postgres.unavailable()
     if reason:

@@ -1,35 +1,43 @@
-"""The cases of every graded function, one module per chapter.
+"""The cases of every graded function, one module per chapter: the instructor's side of grading.
 
-``GRADED`` maps each SPEC function name to its :class:`~autograder.cases.base.Graded`
-description. A new chapter adds a module ``chN.py`` with a ``GRADED`` tuple and its name to
-``CHAPTERS``.
+Each chapter module ``chN.py`` describes its graded functions (:class:`~.base.Graded`: the
+reference from ``solutions``, visible and hidden cases, known mistakes, hints) and ends with its
+syllabus entry, ``CHAPTER = Chapter(assignment, graded, widgets)``. The modules are found by
+name (``ch`` and a number), so a new chapter is one new module.
 
-The chapter modules are imported on first use of ``GRADED`` or :func:`lookup`, not with the
-package: they import ``solutions``, which the sandbox hides, while :mod:`.base` (all the sandbox
-needs) must stay importable there.
+Nothing here is imported by the code that runs beside student code in the student edition,
+which carries none of it (:mod:`autograder.casebook`), nor by the sandbox (it gets only the
+cases' inputs, :mod:`autograder.calling`).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import pkgutil
+import re
 import types
 
-from .base import Case, Graded, Mistake
+from .base import Graded, Mistake
 
-CHAPTERS = ("ch1", "ch2", "ch3", "ch4", "ch5", "ch6")
-_registry: list[types.MappingProxyType] = []
+_CHAPTER_MODULE = re.compile(r"ch(\d+)")
 
 
+@functools.lru_cache(maxsize=1)
+def chapters() -> tuple:
+    """Return every chapter's syllabus entry (:class:`autograder.syllabus.Chapter`), by chapter number."""
+    names = sorted((int(m[1]), info.name) for info in pkgutil.iter_modules(__path__)
+                   if (m := _CHAPTER_MODULE.fullmatch(info.name)))
+    return tuple(importlib.import_module(f"{__name__}.{name}").CHAPTER for _, name in names)
+
+
+@functools.lru_cache(maxsize=1)
 def _graded() -> types.MappingProxyType:
-    if not _registry:
-        modules = [importlib.import_module(f"{__name__}.{chapter}") for chapter in CHAPTERS]
-        _registry.append(types.MappingProxyType(
-            {graded.name: graded for module in modules for graded in module.GRADED}))
-    return _registry[0]
+    return types.MappingProxyType({graded.name: graded for chapter in chapters() for graded in chapter.graded})
 
 
 def __getattr__(name: str):
-    if name == "GRADED":
+    if name == "GRADED":  # loaded on first use: the chapter modules import solutions
         return _graded()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -43,4 +51,4 @@ def lookup(name: str) -> Graded:
         raise ValueError(f"no graded function named {name!r}; known: {', '.join(graded)}") from None
 
 
-__all__ = ["GRADED", "Case", "Graded", "Mistake", "lookup"]
+__all__ = ["GRADED", "Graded", "Mistake", "chapters", "lookup"]

@@ -1,8 +1,4 @@
-"""The vocabulary of the case modules: a case, a known mistake, a graded function, random inputs.
-
-This module imports nothing from ``solutions``: the sandboxed grader sends :class:`Case` objects
-and the call-only part of a :class:`Graded` (:meth:`Graded.calling`) into the sandbox, where the
-reference is out of reach.
+"""The vocabulary of the case modules: a known mistake, a graded function, random inputs.
 
 A chapter module (``ch1.py``, ...) describes each graded function with a :class:`Graded`:
 the reference from ``solutions`` that gives the expected values, the visible cases (the worked
@@ -21,51 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import compare
-from ..guard import Unfit
-
-
-@dataclasses.dataclass(frozen=True)
-class Case:
-    """One call of the graded function: named arguments, and what it is meant to show.
-
-    ``values`` holds ``(name, value)`` pairs in call order; the :class:`Graded` function says
-    which are passed by position. ``expected`` is given for the worked examples of the text
-    (``tests/test_checks.py`` checks the reference agrees); otherwise the reference computes it.
-    """
-
-    values: tuple[tuple[str, Any], ...]
-    label: str = ""
-    hidden: bool = False
-    expected: Any = None
-    tolerance: tuple[float, float] | None = None
-
-    def arguments(self) -> dict[str, Any]:
-        """Return a fresh copy of the arguments (arrays copied, so no call sees another's changes)."""
-        return {name: value.copy() if isinstance(value, np.ndarray) else value for name, value in self.values}
-
-    def changed(self, arguments: dict[str, Any]) -> list[str]:
-        """Return the names of the array arguments that differ from the case's originals."""
-        names = []
-        for name, original in self.values:
-            if isinstance(original, np.ndarray):
-                now = arguments[name]
-                if (not isinstance(now, np.ndarray) or now.shape != original.shape
-                        or now.dtype != original.dtype or not (np.ndarray.view(now, np.ndarray) == original).all()):
-                    names.append(name)
-        return names
-
-    @property
-    def description(self) -> str:
-        """Return the case in a line: ``'worked example: X (5, 5) int64, K (3, 3) int64'``."""
-        parts = [describe_value(name, value) for name, value in self.values]
-        text = ", ".join(parts)
-        return f"{self.label}: {text}" if self.label else text
-
-
-def describe_value(name: str, value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"{name} {value.shape} {value.dtype}"
-    return f"{name}={value!r}"
+from ..calling import Calling, Case
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,57 +30,43 @@ class Mistake:
 
 @dataclasses.dataclass(frozen=True)
 class Graded:
-    """Everything the autograder knows about one student function of the SPEC."""
+    """Everything the autograder knows about one student function of the SPEC (an *exercise* of
+    :mod:`autograder.verdicts`)."""
 
     name: str
     reference: Callable  # called with the case's arguments, like the student's function
     positional: tuple[str, ...]  # argument names passed by position; the others by keyword
     visible: Callable[[], list[Case]]
     hidden: Callable[[np.random.Generator], list[Case]]
-    result: str = "array"  # "array" (float array) or "int" (an int, or tuples of ints)
+    result: Any = compare.ARRAY  # the result spec, see autograder.compare
     mistakes: tuple[Mistake, ...] = ()
-    shape_hint: Callable[[tuple, tuple, dict], str | None] | None = None
+    shape_hint: Callable[[tuple, tuple, dict], str | None] | None = None  # (expected, got, arguments)
     hint: str = ""  # the general hint when values differ and no known mistake matches
-    run: Callable | None = None  # run(function, *args, **kwargs); default: function(*args, **kwargs)
+    harness: str = ""  # how to call the student's object, see autograder.calling.HARNESSES
 
-    def calling(self) -> "Graded":
-        """Return a copy that can only call the student's function: no reference, cases or mistakes.
-
-        It is what the sandbox receives (pickled): ``positional`` and ``run`` live in this module,
-        so unpickling it imports nothing that knows the answers.
-        """
-        return Graded(self.name, None, self.positional, None, None, self.result, run=self.run)
-
-    def split(self, arguments: dict[str, Any]) -> tuple[tuple, dict]:
-        """Return ``(args, kwargs)`` for a call, from named arguments."""
-        args = tuple(arguments[name] for name in self.positional if name in arguments)
-        kwargs = {name: value for name, value in arguments.items() if name not in self.positional}
-        return args, kwargs
-
-    def call(self, function, arguments: dict[str, Any]):
-        """Call the student's ``function`` (through ``run`` when the function needs a harness, e.g. a class)."""
-        args, kwargs = self.split(arguments)
-        return (self.run or _direct)(function, *args, **kwargs)
-
-    def call_plain(self, function, arguments: dict[str, Any]):
-        """Call the reference or a mistake: plain functions of the case's arguments."""
-        args, kwargs = self.split(arguments)
-        return function(*args, **kwargs)
+    @property
+    def calling(self) -> Calling:
+        """Return how to call the student's function: all the sandbox gets to know of it."""
+        return Calling(self.name, self.positional, self.result, self.harness)
 
     def expected(self, case: Case):
         """Return the expected result of ``case``, from the reference on a private copy."""
         if case.expected is not None:
             return case.expected
-        return self.call_plain(self.reference, case.arguments())
+        return self.calling.call_plain(self.reference, case.arguments())
 
-    def compare(self, expected, result, case: Case) -> str | None:
-        """Return ``None`` if ``result`` is right, else what differs."""
-        if self.result == "int":
-            return compare.compare_ints(expected, result)
-        message = compare.compare_arrays(expected, result)
-        if message is None or case.tolerance is None or not message.startswith("values differ"):
-            return message
-        return compare.compare_values(expected, compare.as_array(result), case.tolerance)
+    def wrong_answers(self, case: Case):
+        """Yield ``(hint, value)``: what each known mistake returns on ``case`` (those that apply to it)."""
+        for mistake in self.mistakes:
+            try:
+                value = self.calling.call_plain(mistake.function, case.arguments())
+            except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
+                continue
+            yield mistake.hint, value
+
+    def hint_for_shape(self, case: Case, expected: tuple, got: tuple) -> str | None:
+        """Return the hint for a result of shape ``got`` where ``expected`` was due, or None."""
+        return None if self.shape_hint is None else self.shape_hint(expected, got, dict(case.values))
 
     def cases(self, include_hidden: bool) -> list[Case]:
         """Return the visible cases, and the hidden ones (same every time: seeded by the name) if asked."""
@@ -137,32 +75,6 @@ class Graded:
             rng = np.random.default_rng(zlib.crc32(self.name.encode()))
             cases += [dataclasses.replace(case, hidden=True) for case in self.hidden(rng)]
         return cases
-
-
-def _direct(function, *args, **kwargs):
-    return function(*args, **kwargs)
-
-
-def run_layer(cls, kernel_size, weight, bias, X):
-    """Build the student's layer, check its parameters, then set known ones and call it on ``X``.
-
-    The harness of ``Conv2D`` (a class, not a function); here rather than in ``ch1`` because it
-    runs in the sandbox, which must not import the chapter modules (they import ``solutions``).
-    """
-    layer = cls(kernel_size)
-    for attribute in ("weight", "bias"):
-        if not hasattr(layer, attribute):
-            raise Unfit(f"Conv2D{kernel_size} has no attribute {attribute!r}; the layer keeps "
-                        f"its kernel in .weight and its scalar bias in .bias")
-    try:
-        shape = compare.as_array(layer.weight).shape
-    except compare.Rejected as error:
-        raise Unfit(f"Conv2D{kernel_size}.weight is not an array: it {error}") from None
-    if shape != tuple(kernel_size):
-        raise Unfit(f"Conv2D{kernel_size}.weight has shape {shape}, expected {tuple(kernel_size)}")
-    layer.weight, layer.bias = weight, bias
-    return layer(X)
-
 
 # --- inputs -------------------------------------------------------------------------------------
 

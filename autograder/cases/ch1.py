@@ -6,7 +6,8 @@ import numpy as np
 import solutions
 from solutions import convolve2d, corr2d, learn_kernel
 
-from .base import Case, Graded, Mistake, floats, ints, random_array, run_layer, size_hint
+from ..syllabus import Chapter, Widget
+from .base import Case, Graded, Mistake, floats, ints, random_array, size_hint
 
 # --- shared inputs ------------------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ CONV2D = Graded(
     positional=("kernel_size", "weight", "bias", "X"),
     visible=_conv2d_visible,
     hidden=_conv2d_hidden,
-    run=run_layer,
+    harness="layer",
     mistakes=(
         Mistake("the bias is missing: the layer returns corr2d(X, self.weight) + self.bias",
                 lambda kernel_size, weight, bias, X: corr2d(X, weight)),
@@ -252,4 +253,12 @@ LEARN_KERNEL = Graded(
           "K -= lr * corr2d(X, 2 * (Yhat - Y))"),
 )
 
-GRADED = (CORR2D, CONVOLVE2D, CONV2D, LEARN_KERNEL)
+
+CHAPTER = Chapter(
+    assignment="ch1_cross_correlation",
+    graded=(CORR2D, CONVOLVE2D, CONV2D, LEARN_KERNEL),
+    widgets=(
+        Widget("kernel_gallery", "corr2d", "conv-kernel-gallery"),
+        Widget("window_stepper", "corr2d", "conv-window-stepper"),
+    ),
+)

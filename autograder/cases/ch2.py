@@ -6,6 +6,7 @@ import numpy as np
 from solutions import corr2d, corr2d_pad_stride, output_size, pad2d, same_padding
 from solutions.padding import pad_axes
 
+from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, random_array, size_hint
 
 # --- output_size --------------------------------------------------------------------------------
@@ -320,4 +321,11 @@ SAME_PADDING = Graded(
     hint="the total is dilation*(k-1): total // 2 before, the rest after",
 )
 
-GRADED = (OUTPUT_SIZE, PAD2D, CORR2D_PAD_STRIDE, SAME_PADDING)
+
+CHAPTER = Chapter(
+    assignment="ch2_padding_stride",
+    graded=(OUTPUT_SIZE, PAD2D, CORR2D_PAD_STRIDE, SAME_PADDING),
+    widgets=(
+        Widget("padding_explorer", "output_size", "conv-padding-explorer"),
+    ),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from solutions import conv2d_macs, conv2d_params, corr2d, corr2d_multi_in, corr2d_multi_in_out
 
+from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, ints, random_array
 
 X_WORKED = ints([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]])
@@ -225,4 +226,11 @@ CONV2D_MACS = Graded(
     hint="c_in*c_out*kh*kw*oh*ow // groups: every output cell sums (c_in/groups)*kh*kw products",
 )
 
-GRADED = (CORR2D_MULTI_IN, CORR2D_MULTI_IN_OUT, CONV2D_PARAMS, CONV2D_MACS)
+
+CHAPTER = Chapter(
+    assignment="ch3_channels",
+    graded=(CORR2D_MULTI_IN, CORR2D_MULTI_IN_OUT, CONV2D_PARAMS, CONV2D_MACS),
+    widgets=(
+        Widget("channel_explorer", "corr2d_multi_in_out", "conv-channel-explorer"),
+    ),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from solutions import corr2d_multi_in_out, corr2d_multi_in_out_1x1, pointwise_as_linear
 
+from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, random_array
 
 GRAY = np.array([0.299, 0.587, 0.114])
@@ -101,4 +102,11 @@ POINTWISE_AS_LINEAR = Graded(
          "np.moveaxis(np.moveaxis(X, 1, -1) @ W.T + b, -1, 1)",
 )
 
-GRADED = (CORR2D_MULTI_IN_OUT_1X1, POINTWISE_AS_LINEAR)
+
+CHAPTER = Chapter(
+    assignment="ch4_one_by_one",
+    graded=(CORR2D_MULTI_IN_OUT_1X1, POINTWISE_AS_LINEAR),
+    widgets=(
+        Widget("channel_mixer", "corr2d_multi_in_out_1x1", "conv-channel-mixer"),
+    ),
+)

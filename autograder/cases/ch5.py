@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from solutions import avg_pool2d, pool2d, pool2d_strided
 
+from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, random_array, size_hint
 
 # --- pool2d -------------------------------------------------------------------------------------
@@ -131,4 +132,11 @@ POOL2D_STRIDED = Graded(
     hint="pad each channel (-inf for max, 0 for avg), then pool windows that start every `stride` cells",
 )
 
-GRADED = (POOL2D, POOL2D_STRIDED)
+
+CHAPTER = Chapter(
+    assignment="ch5_pooling",
+    graded=(POOL2D, POOL2D_STRIDED),
+    widgets=(
+        Widget("pooling_explorer", "pool2d_strided", "conv-pooling-explorer"),
+    ),
+)

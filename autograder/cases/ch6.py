@@ -7,6 +7,7 @@ import numpy as np
 from solutions import (conv2d_grouped, conv_matrix, corr2d, corr2d_dilated, corr2d_multi_in_out,
                        depthwise_separable, receptive_field, trans_conv)
 
+from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, ints, random_array, size_hint
 
 # --- conv2d_grouped -----------------------------------------------------------------------------
@@ -333,4 +334,13 @@ RECEPTIVE_FIELD = Graded(
     hint="r = 1 + sum over layers l of d_l*(k_l - 1) * (product of the strides of the layers before l)",
 )
 
-GRADED = (CONV2D_GROUPED, DEPTHWISE_SEPARABLE, CORR2D_DILATED, TRANS_CONV, CONV_MATRIX, RECEPTIVE_FIELD)
+
+CHAPTER = Chapter(
+    assignment="ch6_conv_variants",
+    graded=(CONV2D_GROUPED, DEPTHWISE_SEPARABLE, CORR2D_DILATED, TRANS_CONV, CONV_MATRIX, RECEPTIVE_FIELD),
+    widgets=(
+        Widget("groups_diagram", "", "conv-groups-diagram"),
+        Widget("dilation_explorer", "corr2d_dilated", "conv-dilation-explorer"),
+        Widget("transposed_stepper", "trans_conv", "conv-transposed-stepper"),
+    ),
+)

@@ -7,15 +7,15 @@ the locked and test cells from the gradebook, putting back deleted test cells) a
 
 1. :mod:`.prepare`: the test cells, the plan of cases, the notebook copy without hidden tests;
 2. a scratch folder holding a copy of the student's folder (the kernel's working directory),
-   the plan and an empty results folder; :mod:`autograder.runner` runs the copy there under
-   :func:`autograder.sandbox.run` (isolation from :mod:`.isolation`, limits from :class:`Settings`);
+   the plan and an empty results folder; :mod:`.runner` runs the copy there under
+   :func:`.sandbox.run` (isolation from :mod:`.isolation`, limits from :class:`Settings`);
 3. what came back is read as data: the executed copy's outputs (of the cells that are not
-   tests, cut down by :func:`.judge.clean_outputs`), the runner's events, the recorded results;
-4. :func:`.judge.judge_test` scores every test cell outside the sandbox and writes its outputs,
+   tests, cut down by :func:`.cells.clean_outputs`), the runner's events, the recorded results;
+4. :func:`.cells.judge_test` scores every test cell outside the sandbox and writes its outputs,
    which nbgrader's ``SaveAutoGrades`` then reads as usual.
 
-What happened (the tests' results, and the reasons to flag the student) is left in
-:data:`REPORTS`, keyed by ``(assignment, student, notebook)``, for the pipeline to read.
+What happened (the tests' results, and the reasons to flag the student) is kept in the step's
+``reports``, by notebook, for whoever made the step (the pipeline makes one per student).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import dataclasses
 import glob
 import json
 import os
-import pickle
 import shutil
 import sys
 import tempfile
@@ -33,14 +32,12 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Any
 
-from .. import sandbox
-from . import isolation, judge, prepare
+from .. import transport
+from . import cells, flags, isolation, prepare, sandbox
+from .flags import Flag
 from .results import TestResult
 
-#: What each run left for the pipeline: (assignment, student, notebook) -> Report.
-REPORTS: dict[tuple[str, str, str], "Report"] = {}
 MAX_EVENTS = 100
-RECORDED_NOTHING = "the test cell recorded nothing: it failed before calling check, or check was replaced"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,11 +58,11 @@ class Settings:
 
 
 @dataclasses.dataclass(frozen=True)
-class Report:
+class NotebookRun:
     """What one notebook's run gave: its tests' results and why to flag it (empty: nothing to see)."""
 
     tests: tuple[TestResult, ...]
-    flags: tuple[str, ...]
+    flags: tuple[Flag, ...]
 
 
 def _events(path: str) -> list[dict]:
@@ -84,13 +81,15 @@ def _events(path: str) -> list[dict]:
     return events
 
 
-def _describe(event: dict, cell_timeout: float) -> str:
-    where = f"cell {event['cell'] + 1}"
-    return {
-        "timeout": f"{where} ran longer than {cell_timeout:g} s and was interrupted",
-        "died": f"the kernel died while running {where} (os._exit, a crash or a kill)",
-        "output": f"{where} printed too much; its output was cut",
-    }.get(event["event"], f"{where}: {event['event'][:40]}")
+def _describe(event: dict, cell_timeout: float) -> Flag:
+    cell, kind = event["cell"], event["event"]
+    if kind == "timeout":
+        return flags.cell_timeout(cell, cell_timeout)
+    if kind == "died":
+        return flags.kernel_died(cell)
+    if kind == "output":
+        return flags.output_cut(cell)
+    return flags.odd_event(cell, kind)
 
 
 def _copy_folder(source: str, target: str) -> None:
@@ -114,7 +113,7 @@ class _Returned:
     """What one sandboxed run left behind, read as data: the executed copy's cells, the runner's
     events and each check's recorded results (None where nothing readable was written)."""
 
-    outcome: sandbox.Outcome
+    outcome: sandbox.Finished
     cells: list
     events: list[dict]
     recorded: dict
@@ -125,12 +124,16 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     settings = Any(Settings(), help="a Settings").tag(config=True)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.reports: dict[str, NotebookRun] = {}  # by notebook name, for whoever made this step
+
     def preprocess(self, nb, resources):
-        key = (resources["nbgrader"]["assignment"], resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
+        name = resources["nbgrader"]["notebook"]
         tests = prepare.test_cells(nb)
         planned, sent = prepare.plan(tests)
-        returned = self._run(nb, resources["metadata"]["path"], key[2], sent)
-        REPORTS[key] = self._fill(nb, tests, planned, returned)
+        returned = self._run(nb, resources["metadata"]["path"], name, sent)
+        self.reports[name] = self._fill(nb, tests, planned, returned)
         return nb, resources
 
     def _run(self, nb, folder: str, name: str, sent: dict) -> _Returned:
@@ -143,32 +146,31 @@ class SandboxedExecute(NbGraderPreprocessor):
             _warm_matplotlib(mpl)
             notebook = os.path.join(work, name + ".ipynb")
             nbformat.write(prepare.sandbox_notebook(nb), notebook)
-            plan_path = os.path.join(scratch, "plan.pkl")
-            with open(plan_path, "wb") as file:
-                pickle.dump(sent, file)
+            plan_path = os.path.join(scratch, "plan.json")
+            with open(plan_path, "w", encoding="utf-8") as file:
+                file.write(transport.pack_plan(sent))
             outcome = sandbox.run(
-                [sys.executable, "-I", "-m", "autograder.runner", notebook, results,
+                [sys.executable, "-I", "-m", "autograder.grading.runner", notebook, results,
                  "--cell-timeout", str(options.cell_timeout)],
                 scratch, hide=hidden.hide, binds=hidden.binds, limits=options.limits,
                 env=isolation.environment(plan_path, results, mpl), no_sandbox=options.no_sandbox)
             recorded = {}
             for check in sent:
                 try:
-                    recorded[check] = judge.read_json(os.path.join(results, f"{check}.json"))
-                except judge.Unreadable:
+                    recorded[check] = cells.read_json(os.path.join(results, f"{check}.json"))
+                except cells.Unreadable:
                     recorded[check] = None
             return _Returned(outcome, self._executed(os.path.join(results, "executed.ipynb")),
                              _events(os.path.join(results, "events.jsonl")), recorded)
 
-    def _fill(self, nb, tests, planned: dict, returned: _Returned) -> Report:
+    def _fill(self, nb, tests, planned: dict, returned: _Returned) -> NotebookRun:
         """Write every code cell's outputs into ``nb``: judged ones for tests, cleaned ones otherwise."""
         outcome = returned.outcome
-        flags = [_describe(event, self.settings.options.cell_timeout) for event in returned.events]
+        found = [_describe(event, self.settings.options.cell_timeout) for event in returned.events]
         if not outcome.ok:
             last = (outcome.stderr.strip().splitlines() or [""])[-1][:200]
-            flags.append(f"the run was stopped: {outcome.status}"
-                         + (f" ({last})" if last and not outcome.status.endswith("limit") else ""))
-        stopped = "; ".join(flags) or RECORDED_NOTHING
+            found.append(flags.run_stopped(outcome.status, "" if outcome.hit_limit else last))
+        stopped = flags.reason(found) or flags.RECORDED_NOTHING
         by_index = {test.index: test for test in tests}
         results, never_ran = [], []
         for index, cell in enumerate(nb.cells):
@@ -180,31 +182,28 @@ class SandboxedExecute(NbGraderPreprocessor):
             if index in by_index:
                 test = by_index[index]
                 recorded = returned.recorded[test.name]
-                result, text = judge.judge_test(planned[test.name], recorded, f"never ran: {stopped}")
-                cell.outputs = judge.cell_outputs(text, result.score, cell.execution_count)
+                result, text = cells.judge_test(planned[test.name], recorded, f"never ran: {stopped}")
+                cell.outputs = cells.cell_outputs(text, result.score, cell.execution_count)
                 results.append(result)
                 if recorded is None:
                     never_ran.append(test.name)
                 elif result.reason:  # a forbidden call, tampering: the score is 0 whatever the cases
-                    flags.append(f"{test.name}: {result.reason}")
+                    found.append(flags.test_reason(test.name, result.reason))
             else:
-                cell.outputs = judge.clean_outputs(ran.get("outputs"))
+                cell.outputs = cells.clean_outputs(ran.get("outputs"))
                 errors = [out for out in cell.outputs if out.get("output_type") == "error"]
-                flags += [f"cell {index + 1} ran out of memory" for out in errors if "MemoryError" in out.ename][:1]
-                flags += [f"cell {index + 1} imports {name}, switched off while grading"
-                          for name in judge.switched_off(f"{out.ename}: {out.evalue}" for out in errors)]
+                found += [flags.out_of_memory(index) for out in errors if out.ename.endswith("MemoryError")][:1]
+                found += [flags.switched_off_import(index, name) for name in cells.switched_off_cells(errors)]
         if never_ran:
-            quiet_run = not returned.events and outcome.ok  # nothing else explains it
-            flags.append(f"not graded, the test never ran: {', '.join(never_ran)}"
-                         + (f" ({RECORDED_NOTHING})" if quiet_run else ""))
-        return Report(tuple(results), tuple(dict.fromkeys(flags)))
+            found.append(flags.never_ran(never_ran, quiet_run=not returned.events and outcome.ok))
+        return NotebookRun(tuple(results), tuple(dict.fromkeys(found)))
 
     @staticmethod
     def _executed(path: str) -> list:
         """Return the executed copy's cells (untrusted data: only their outputs are used), or []."""
         try:
-            data = judge.read_json(path)
-        except judge.Unreadable:
+            data = cells.read_json(path)
+        except cells.Unreadable:
             return []
-        cells = data.get("cells") if type(data) is dict else None
-        return cells if type(cells) is list else []
+        executed = data.get("cells") if type(data) is dict else None
+        return executed if type(executed) is list else []

@@ -23,6 +23,9 @@ from pathlib import Path
 
 import nbformat
 
+from . import flags
+from .flags import Flag, Note
+
 #: Largest notebook read (a notebook with saved outputs of many images is a few MB).
 MAX_NOTEBOOK_BYTES = 20 * 1024**2
 #: Names nbgrader itself ignores in a submission, and the file its exchange adds on submit.
@@ -33,27 +36,27 @@ IGNORED = (".ipynb_checkpoints", "__pycache__", "feedback", "submission_secret.t
 class Intake:
     """What :func:`stage` found: reasons to flag, notebooks copied, and a fingerprint of them."""
 
-    flags: list[str] = dataclasses.field(default_factory=list)
-    notes: list[str] = dataclasses.field(default_factory=list)
+    flags: list[Flag] = dataclasses.field(default_factory=list)
+    notes: list[Note] = dataclasses.field(default_factory=list)
     staged: list[str] = dataclasses.field(default_factory=list)
     fingerprint: str = ""
 
 
-def _notebook_problem(name: str, raw: bytes) -> str | None:
+def _notebook_problem(name: str, raw: bytes) -> Flag | None:
     """Return why the file ``name`` holding ``raw`` cannot be graded as a notebook, or None."""
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
-        return f"{name} is not a notebook (invalid JSON: {str(error)[:120]})"
+        return flags.not_a_notebook(name, str(error)[:120])
     try:
         nb = nbformat.from_dict(data)
         if nb.get("nbformat") != 4:
-            return f"{name} is not an nbformat 4 notebook"
+            return flags.old_notebook(name)
         with warnings.catch_warnings():  # nbformat warns about old notebooks it can still read
             warnings.simplefilter("ignore")
             nbformat.validate(nb)
     except (nbformat.ValidationError, AttributeError, TypeError) as error:
-        return f"{name} is not a valid notebook ({str(error).splitlines()[0][:120]})"
+        return flags.invalid_notebook(name, str(error).splitlines()[0][:120])
     return None
 
 
@@ -84,8 +87,7 @@ def stage(submitted: Path, notebooks: list[str], target: Path) -> Intake:
             odd.append(name)
             continue
         if info.st_size > MAX_NOTEBOOK_BYTES:  # read nothing that large
-            intake.flags.append(f"{name} is {info.st_size / 1024**2:.0f} MB, over the "
-                                f"{MAX_NOTEBOOK_BYTES // 1024**2} MB limit")
+            intake.flags.append(flags.too_large(name, info.st_size, MAX_NOTEBOOK_BYTES))
             continue
         raw = (submitted / relative).read_bytes()  # read once: checked, hashed and staged from the same bytes
         if name.endswith(".ipynb") and (problem := _notebook_problem(name, raw)):
@@ -97,12 +99,10 @@ def stage(submitted: Path, notebooks: list[str], target: Path) -> Intake:
             intake.staged.append(name[:-6])
     for name in notebooks:
         if not (submitted / f"{name}.ipynb").exists():
-            others = [extra for extra in extras if extra.endswith(".ipynb")]
-            instead = f"; found {', '.join(others[:3])} (renamed?)" if others else ""
-            intake.flags.append(f"{name}.ipynb is missing{instead}")
+            intake.flags.append(flags.missing_notebook(name, [extra for extra in extras if extra.endswith(".ipynb")]))
     if odd:
-        intake.flags.append(f"links or special files were not graded: {', '.join(odd[:5])}")
+        intake.flags.append(flags.special_files(odd))
     if extras:
-        intake.notes.append(f"other files were not graded: {', '.join(extras[:5])}")
+        intake.notes.append(flags.extra_files(extras))
     intake.fingerprint = digest.hexdigest()
     return intake

@@ -6,7 +6,7 @@
 * **replaced** by a package that fails to import with a clear message (:mod:`.unavailable`):
   ``solutions`` (the answers), PyTorch and SciPy (they would do the job). Making them absent
   rather than watching for their use is what makes it hold against any trick inside the kernel;
-* **environment**: the kernel finds :mod:`autograder.recorder` as ``check`` through
+* **environment**: the kernel finds :mod:`autograder.kernel.recorder` as ``check`` through
   ``AUTOGRADER_RECORD`` and ``AUTOGRADER_PLAN``; ``NBGRADER_EXECUTION=autograde`` (the widgets stay
   quiet); one thread for BLAS, so that a run uses one core and runs can be spread over cores.
 """
@@ -19,14 +19,14 @@ import os
 import sys
 from pathlib import Path
 
-from ..recorder import PLAN_ENV, RECORD_ENV
+from ..transport import PLAN_ENV, RECORD_ENV
 
 STUB = str(Path(__file__).resolve().parent / "unavailable")
 CHECKOUT = Path(__file__).resolve().parents[2]
 #: Packages replaced by the stub: the reference, and the libraries that do the job.
 SWITCHED_OFF = ("solutions", "torch", "functorch", "torchgen", "scipy")
-#: What the stub's ImportError says (unavailable/__init__.py), to tell it from other errors.
-SWITCHED_OFF_MESSAGE = "is not available while notebooks are graded"
+#: The class name of the stub's ImportError (unavailable/__init__.py), to tell it from other errors.
+SWITCHED_OFF_ERROR = "SwitchedOff"
 
 
 @dataclasses.dataclass(frozen=True)

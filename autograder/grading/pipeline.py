@@ -13,8 +13,8 @@ For one (assignment, student), in this order:
    grades the student again next time.
 
 Then the reports (:mod:`.report`) are made from the records of everyone asked for. Students are
-independent: the throughput work can run step 1-5 for many students in parallel processes
-without touching the isolation, which lives entirely in one student's sandboxed run.
+independent: steps 1-5 can run for many students in parallel processes without touching the
+isolation, which lives entirely in one student's sandboxed run.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SAWarning
 
-from .. import sandbox
-from . import execute, intake, isolation, records, report, workflow
+from . import execute, flags, intake, isolation, records, report, sandbox, workflow
 from .course import Course, assignments_exist, open_course
 from .execute import Options
 from .progress import Progress
@@ -79,36 +78,35 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
         return result
     with tempfile.TemporaryDirectory(prefix="autograder-staging-") as staging:
         found = intake.stage(submitted, notebooks, Path(staging) / student / assignment)
-        fingerprint = records.fingerprint(found.fingerprint, context, *found.flags)
+        fingerprint = records.fingerprint(found.fingerprint, context, *map(str, found.flags))
         done = records.read(course.root, assignment, student)
         if done is not None and done.fingerprint == fingerprint:
             return done
-        flags = list(found.flags)
+        found_flags = list(found.flags)
+        runs = {}
         if found.staged:
-            error = workflow.autograde(course, assignment, student, staging, settings)
+            error, runs = workflow.autograde(course, assignment, student, staging, settings)
             if error:
-                flags.append(f"nbgrader could not autograde: {error}")
+                found_flags.append(flags.autograde_failed(error))
         else:
             timestamp = (submitted / "timestamp.txt").read_text().strip() if (submitted / "timestamp.txt").is_file() else None
             workflow.zero(course, assignment, student, timestamp)
     tests: list[TestResult] = []
     for notebook in found.staged:
-        run = execute.REPORTS.pop((assignment, student, notebook), None)
-        if run is not None:
-            tests += run.tests
-            flags += run.flags
+        if notebook in runs:
+            tests += runs[notebook].tests
+            found_flags += runs[notebook].flags
     feedback_path = ""
-    if found.staged and not any(f.startswith("nbgrader could not") for f in flags):
+    if found.staged and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
         error = workflow.feedback(course, assignment, student)
         if error:
-            flags.append(f"nbgrader could not write the feedback: {error}")
+            found_flags.append(flags.feedback_failed(error))
         else:
             feedback_path = str(course.path("feedback", student, assignment) / f"{found.staged[0]}.html")
     graded = {test.grade_id for test in tests}
     tests += [TestResult(grade_id, grade_id, value, 0.0, reason="not graded")
               for grade_id, value in points.items() if grade_id not in graded]
-    reason = "; ".join(dict.fromkeys(flags + found.notes))
-    result = StudentResult(assignment, student, FLAGGED if flags else GRADED, reason,
+    result = StudentResult(assignment, student, FLAGGED if found_flags else GRADED, flags.reason(found_flags, found.notes),
                            round(sum(t.score for t in tests), 2), sum(points.values()), tuple(tests),
                            feedback_path, round(time.monotonic() - start, 2), fingerprint)
     records.write(course.root, result)

@@ -25,7 +25,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_solution
 
 from .. import cases as case_registry
-from ..checks import time_limit
+from ..calling import time_budget
 
 _CHECK = re.compile(r"""^\s*check\(\s*["'](?P<name>\w+)["']""", re.MULTILINE)
 _TORCH = re.compile(r"\btorch\b")
@@ -77,15 +77,15 @@ class Planned:
 def plan(tests: list[TestCell]) -> tuple[dict[str, Planned], dict]:
     """Return (what to judge outside, by name; what the sandbox gets, by name).
 
-    The second is ``{name: (graded.calling(), cases without expected values, time budget)}``,
-    which :mod:`autograder.recorder` unpickles: nothing in it knows an answer.
+    The second is ``{name: (graded.calling, cases without expected values, time budget)}``, which
+    goes into the sandbox as JSON (:func:`autograder.transport.pack_plan`): nothing in it knows an answer.
     """
     judged, sent = {}, {}
     for test in tests:
         graded = case_registry.lookup(test.name)
         cases = graded.cases(test.hidden)
         judged[test.name] = Planned(test, graded, cases)
-        sent[test.name] = (graded.calling(), [dataclasses.replace(c, expected=None) for c in cases], time_limit())
+        sent[test.name] = (graded.calling, [dataclasses.replace(c, expected=None) for c in cases], time_budget())
     return judged, sent
 
 

@@ -4,8 +4,8 @@ They run nbgrader's converters (``Autograde``, ``GenerateFeedback``) on the cour
 the ``nbgrader`` command would, with three changes made through configuration:
 
 * ``Autograde`` reads the staging copy (:mod:`.intake`) instead of ``submitted/``;
-* its ``Execute`` step is :class:`~autograder.grading.execute.SandboxedExecute`, and deleted test
-  cells are put back (``OverwriteCells.add_missing_cells``) so that deleting one earns nothing;
+* its ``Execute`` step is a :class:`~autograder.grading.execute.SandboxedExecute` made for this
+  student (whose ``reports`` say what the run gave), and deleted test cells are put back (``OverwriteCells.add_missing_cells``) so that deleting one earns nothing;
 * ``GenerateFeedback`` removes the hidden-test regions (nbgrader's ``ClearHiddenTests``, which it
   otherwise only uses to release): the feedback shows what failed and why, never the hidden test code.
 
@@ -30,10 +30,10 @@ from traitlets.config import Config
 from .course import Course
 from .execute import SandboxedExecute, Settings
 
-# nbgrader's autograde steps, with Execute replaced; the order is nbgrader's (grades are saved
-# from the outputs Execute wrote, and late penalties apply to the saved grades).
-AUTOGRADE_STEPS = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                   AssignLatePenalties, CheckCellMetadata]
+# nbgrader's autograde steps after Execute, whose place the sandboxed step takes first; the order
+# is nbgrader's (grades are saved from the outputs Execute wrote, late penalties apply to them).
+AFTER_EXECUTE = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                 CheckCellMetadata]
 
 
 def put_environment_first() -> None:
@@ -57,12 +57,16 @@ class _Errors(logging.Handler):
         self.messages.append(lines[-1][:300] if lines else "")
 
 
-def _convert(converter_class, course: Course, assignment: str, student: str, changes: Config) -> str | None:
+def _convert(converter_class, course: Course, assignment: str, student: str, changes: Config,
+             **attributes) -> str | None:
     config = Config(course.config)
     config.merge(changes)
     config.CourseDirectory.assignment_id = assignment
     config.CourseDirectory.student_id = student
     converter = converter_class(coursedir=CourseDirectory(config=config), config=config)
+    # Set on the converter, not through the configuration, which would deep-copy an object given.
+    for name, value in attributes.items():
+        setattr(converter, name, value)
     converter.force = True  # a student without a finished record is graded again from scratch
     errors, log = _Errors(), converter.log
     # nbgrader logs every file it copies; only its errors matter here, and they go in the report.
@@ -79,14 +83,18 @@ def _convert(converter_class, course: Course, assignment: str, student: str, cha
     return None
 
 
-def autograde(course: Course, assignment: str, student: str, staging, settings: Settings) -> str | None:
-    """Autograde the staged submission of ``student`` into ``autograded/`` and the gradebook."""
+def autograde(course: Course, assignment: str, student: str, staging,
+              settings: Settings) -> tuple[str | None, dict]:
+    """Autograde the staged submission of ``student`` into ``autograded/`` and the gradebook.
+
+    Return nbgrader's error (None when it worked) and the sandboxed runs' reports, by notebook.
+    """
+    step = SandboxedExecute(settings=settings)
     changes = Config()
     changes.CourseDirectory.submitted_directory = str(staging)
-    changes.Autograde.autograde_preprocessors = AUTOGRADE_STEPS
     changes.OverwriteCells.add_missing_cells = True
-    changes.SandboxedExecute.settings = settings
-    return _convert(Autograde, course, assignment, student, changes)
+    error = _convert(Autograde, course, assignment, student, changes, autograde_preprocessors=[step, *AFTER_EXECUTE])
+    return error, step.reports
 
 
 def feedback(course: Course, assignment: str, student: str) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.lab import CHROMIUM, JupyterLab, LabPage, Measurements, launch_chromium, safe_name
+from lab import CHROMIUM, JupyterLab, LabPage, Measurements, launch_chromium, safe_name
 
 REPO = Path(__file__).resolve().parents[2]
 

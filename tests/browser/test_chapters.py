@@ -12,7 +12,7 @@ so that nothing in the repository is touched:
   (as "Run All" would stop at the first stub that raises): the kernel must survive, and every
   widget must show its friendly "not implemented" message instead of crashing.
 
-Chapters 4-6 join by adding a line to CHAPTERS.
+The chapters and their widgets come from the syllabus (:func:`autograder.casebook.chapters`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from browser.lab import copy_tree, median_ms, safe_name
+from lab import copy_tree, median_ms, safe_name
+
+from autograder import casebook
 
 pytestmark = pytest.mark.browser
 
@@ -45,15 +47,9 @@ class Chapter:
         return REPO / folder / self.id / f"{self.id}.ipynb"
 
 
-CHAPTERS = [
-    Chapter("ch1_cross_correlation", ("conv-kernel-gallery", "conv-window-stepper")),
-    Chapter("ch2_padding_stride", ("conv-padding-explorer",)),
-    Chapter("ch3_channels", ("conv-channel-explorer",)),
-    Chapter("ch4_one_by_one", ("conv-channel-mixer",)),
-    Chapter("ch5_pooling", ("conv-pooling-explorer",)),
-    Chapter("ch6_conv_variants", ("conv-groups-diagram", "conv-dilation-explorer", "conv-transposed-stepper"),
-            illustrations=("conv-groups-diagram",)),
-]
+# Every chapter of the syllabus, with the widgets it declares.
+CHAPTERS = [Chapter(c.assignment, tuple(w.css for w in c.widgets), tuple(w.css for w in c.widgets if not w.draws))
+            for c in casebook.chapters()]
 
 
 def serve(chapter: Chapter, folder: str, served_root: Path, as_name: str) -> str:

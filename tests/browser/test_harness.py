@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from browser.lab import median_ms
+from lab import median_ms
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,65 @@
+"""``python -m autograder grade ASSIGNMENT... --course DIR``: the command line of the batch grader.
+
+:func:`add_parser` declares the options (the limits of :class:`~.sandbox.Limits`, the cell
+timeout, the gradebook URL, ...); :func:`run` grades (:func:`.pipeline.grade`) and prints the
+grade table and where the reports are. Exit code 0 when the batch is done (flagged students
+included), 2 for a mistake of the caller: an unknown course or assignment, no sandbox.
+"""
+
+from __future__ import annotations
+
+import sys
+
+_MB = 1024**2
+
+
+def add_parser(commands) -> None:
+    """Add the ``grade`` subcommand to the ``argparse`` subparsers ``commands``."""
+    from .sandbox import Limits
+
+    grade = commands.add_parser(
+        "grade", help="grade every submission of the assignments in a sandbox, write feedback and reports",
+        description="Autograde DIR/submitted/<student>/<assignment>/ with nbgrader, running student code in a "
+                    "bubblewrap sandbox and judging it outside; write feedback, the gradebook and "
+                    "DIR/reports/ (grades.csv, tests.csv, grades.png).")
+    grade.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
+    grade.add_argument("--course", required=True, metavar="DIR", help="the nbgrader course root")
+    grade.add_argument("--db", metavar="URL", help="gradebook SQLAlchemy URL (default: the course's, "
+                                                   "sqlite:///DIR/gradebook.db)")
+    grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run student code WITHOUT isolation (only where bubblewrap cannot run; trusted work only)")
+    defaults = Limits()
+    grade.add_argument("--cell-timeout", type=float, default=30.0, metavar="S", help="seconds one cell may run (30)")
+    grade.add_argument("--wall-seconds", type=float, default=defaults.wall_seconds, metavar="S",
+                       help=f"seconds one notebook may take in all ({defaults.wall_seconds:g})")
+    grade.add_argument("--cpu-seconds", type=int, default=defaults.cpu_seconds, metavar="S",
+                       help=f"CPU seconds per process ({defaults.cpu_seconds})")
+    grade.add_argument("--memory-mb", type=int, default=defaults.memory_bytes // _MB, metavar="MB",
+                       help=f"address space per process ({defaults.memory_bytes // _MB})")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.set_defaults(run=run)
+
+
+def run(args) -> int:
+    """Grade as ``args`` (the parsed ``grade`` options) say; print the table; return the exit code."""
+    from . import pipeline, report
+    from .course import CourseError
+    from .execute import Options
+    from .sandbox import Limits, SandboxUnavailable
+
+    limits = Limits(wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * _MB)
+    options = Options(limits, args.cell_timeout, args.no_sandbox)
+    if args.no_sandbox:
+        print("warning: --no-sandbox: student code runs with your rights and can read and change your files",
+              file=sys.stderr)
+    try:
+        results = pipeline.grade(args.course, args.assignments, db_url=args.db, options=options,
+                                 students=args.student, progress=not args.quiet)
+    except (CourseError, SandboxUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report.format_table(results))
+    reports = pipeline.reports_dir(args.course)
+    print(f"\nreports: {reports / 'grades.csv'}, {reports / 'tests.csv'}, plot {reports / 'grades.png'}")
+    return 0
