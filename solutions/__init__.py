@@ -17,10 +17,14 @@ Modules, one concept each:
 ``im2col``             ``unfold`` (im2col), ``fold`` (col2im)
 ``correlation``        single-channel ``corr2d`` and its variants, ``Conv2D``, ``learn_kernel``
 ``channels``           multi-channel, 1x1, grouped and depthwise-separable convolution
+``backward``           ``conv2d_backward``, ``max_pool2d_backward``, ``avg_pool2d_backward`` (autograd's gradients)
+``gradients``          ``corr2d_backward`` by hand, ``numerical_gradient`` by central differences
+``cnn``                ``tiny_cnn_loss``: a one-convolution network's loss and gradients
 ``naive``              the loop versions
 =====================  ==============================================================
 """
 
+from .backward import avg_pool2d_backward, conv2d_backward, max_pool2d_backward
 from .channels import (
     conv2d_grouped,
     corr2d_multi_in,
@@ -29,8 +33,10 @@ from .channels import (
     depthwise_separable,
     pointwise_as_linear,
 )
+from .cnn import tiny_cnn_loss
 from .conv import conv2d
 from .correlation import Conv2D, convolve2d, corr2d, corr2d_dilated, corr2d_pad_stride, learn_kernel
+from .gradients import corr2d_backward, numerical_gradient
 from .padding import pad, pad2d
 from .pooling import avg_pool2d, max_pool2d, pool2d, pool2d_strided
 from .sizes import conv2d_macs, conv2d_params, output_size, receptive_field, same_padding
@@ -53,4 +59,7 @@ __all__ = [
     # ch6 variants
     "conv2d_grouped", "depthwise_separable", "corr2d_dilated", "trans_conv", "conv_matrix",
     "receptive_field",
+    # ch7 backward (conv2d_backward and the pool backward ops are also PyTorch-parity building blocks)
+    "numerical_gradient", "corr2d_backward", "conv2d_backward", "max_pool2d_backward",
+    "avg_pool2d_backward", "tiny_cnn_loss",
 ]

@@ -67,8 +67,8 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1) -> np.nda
     N, rows, L = x.shape
     if rows % (kh * kw):
         raise ValueError(f"x has {rows} rows, not a multiple of kh*kw = {kh * kw} for kernel_size {(kh, kw)}")
-    oH = window_count(H + 2 * ph, kh, stride[0], dilation[0])
-    oW = window_count(W + 2 * pw, kw, stride[1], dilation[1])
+    oH = window_count(H, kh, stride[0], dilation[0], ph)
+    oW = window_count(W, kw, stride[1], dilation[1], pw)
     if L != oH * oW or L == 0:
         raise ValueError(
             f"x has L={L} columns but output_size {(H, W)} with kernel_size {(kh, kw)}, dilation "

@@ -39,34 +39,36 @@ def _source_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
     return (n - 1) - np.abs((n - 1) - np.abs(j))
 
 
-def _check_amounts(n: int, before: int, after: int, mode: str, axis: int) -> None:
+def _check_amounts(n: int, before: int, after: int, mode: str, axis: int, name: str) -> None:
+    """Raise, naming the argument ``name`` and the amounts, where PyTorch refuses to pad an axis of size ``n``."""
     size = n + before + after
     if mode == "constant" and n + min(before, 0) + min(after, 0) < 0:
         raise ValueError(
-            f"pad: negative padding ({before}, {after}) crops more than dimension {axis} of size {n} holds"
+            f"{name}: negative padding ({before}, {after}) crops more than dimension {axis} of size {n} holds"
         )
     if mode == "reflect" and max(before, after) >= n:
         raise ValueError(
-            f"pad: reflect padding must be smaller than the input size, got padding "
+            f"{name}: reflect padding must be smaller than the input size, got padding "
             f"({before}, {after}) for dimension {axis} of size {n}"
         )
     if mode == "circular" and max(before, after) > n:
         raise ValueError(
-            f"pad: circular padding may wrap around at most once, got padding "
+            f"{name}: circular padding may wrap around at most once, got padding "
             f"({before}, {after}) for dimension {axis} of size {n}"
         )
     if mode != "constant" and (n < 1 or size < 1):
         raise ValueError(
-            f"pad: {mode} padding ({before}, {after}) of dimension {axis} of size {n} leaves "
+            f"{name}: {mode} padding ({before}, {after}) of dimension {axis} of size {n} leaves "
             f"{size} cells; it must leave at least one"
         )
 
 
-def pad_axes(x: np.ndarray, widths, mode: str = "constant", value: float = 0.0) -> np.ndarray:
+def pad_axes(x: np.ndarray, widths, mode: str = "constant", value: float = 0.0, name: str = "pad") -> np.ndarray:
     """Return ``x`` padded by ``widths``, one ``(before, after)`` pair per trailing axis.
 
     ``widths[0]`` applies to the first of the ``len(widths)`` last axes. Negative amounts crop.
-    This is the engine of :func:`pad` and :func:`pad2d`; it checks amounts, not argument types.
+    This is the engine of :func:`pad` and :func:`pad2d`; it checks amounts, not argument types,
+    and names the caller's argument ``name`` when they do not fit.
     """
     first = x.ndim - len(widths)
     if not any(b or a for b, a in widths):
@@ -75,12 +77,12 @@ def pad_axes(x: np.ndarray, widths, mode: str = "constant", value: float = 0.0) 
         # PyTorch crops first and then wraps within what is left (reflect and replicate index
         # the uncropped input, which _source_index does for them).
         for axis, (before, after) in enumerate(widths, start=first):
-            _check_amounts(x.shape[axis], before, after, mode, axis)
+            _check_amounts(x.shape[axis], before, after, mode, axis, name)
         crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(x.shape[first:], widths))
         x = x[(...,) + crop]
         widths = [(max(b, 0), max(a, 0)) for b, a in widths]
     for axis, (before, after) in enumerate(widths, start=first):
-        _check_amounts(x.shape[axis], before, after, mode, axis)
+        _check_amounts(x.shape[axis], before, after, mode, axis, name)
     if mode == "constant":
         shape = x.shape[:first] + tuple(n + b + a for n, (b, a) in zip(x.shape[first:], widths))
         out = np.full(shape, value, dtype=x.dtype)
@@ -163,7 +165,8 @@ def pad2d(X, padding, mode: str = "zeros") -> np.ndarray:
         raise ValueError(f"X must have at least 2 dimensions (..., H, W), got shape {X.shape}")
     choice(mode, "mode", CONV_PADDING_MODES)
     top, bottom, left, right = four_sides(padding)
-    return _fresh(pad_axes(X, [(top, bottom), (left, right)], "constant" if mode == "zeros" else mode), X)
+    mode = "constant" if mode == "zeros" else mode
+    return _fresh(pad_axes(X, [(top, bottom), (left, right)], mode, name="padding"), X)
 
 
 def _fresh(result: np.ndarray, source: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Along one axis of length ``n``, a kernel of size ``k`` with dilation ``d`` spans ``d*(k-1) + 1``
 cells; with ``p`` cells of padding per side and stride ``s`` it fits
-``floor((n + 2p - d*(k-1) - 1) / s) + 1`` times.
+``floor((n + 2p - d*(k-1) - 1) / s) + 1`` times (:func:`solutions.windows.window_count`, which
+:func:`output_size` checks its arguments for).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numbers
 
 from ._args import pair
+from .windows import window_count
 
 
 def _int(value, name: str, minimum: int) -> int:
@@ -43,7 +45,7 @@ def output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int
             f"kernel of size k={k} with dilation={dilation} spans {span} cells, more than the "
             f"padded input n + 2*padding = {n} + 2*{padding} = {n + 2 * padding}"
         )
-    return (n + 2 * padding - span) // stride + 1
+    return window_count(n, k, stride, dilation, padding)
 
 
 def same_padding(k, dilation=1):

@@ -5,9 +5,11 @@ input channels ``c`` of the group of output channel ``o``. It is the adjoint of 
 gradient of ``conv2d`` with respect to its input. Output size per axis:
 ``(n-1)*s - 2p + d*(k-1) + output_padding + 1``.
 
-Computed as one matrix product per group, ``w.T @ x``, which gives every stamp at once as
-``(Cog*kh*kw, H*W)`` columns, followed by :func:`solutions.windows.scatter_add` of the stamps
-onto the canvas (``fold``) and cropping of ``padding``.
+At stride 1 the stamps add up to an ordinary cross-correlation of the zero-padded input with
+the kernel rotated by 180 degrees, which is how it is computed (by ``conv2d``'s own engine).
+With a larger stride, one matrix product per group, ``w.T @ x``, gives every stamp at once as
+``(Cog*kh*kw, H*W)`` columns, and :func:`solutions.windows.scatter_add` adds them onto the
+canvas (``fold``), which is then cropped by ``padding``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._args import batched, common_float, matrix, non_negative_pair, pair, positive_pair
-from .conv import check_bias, check_weight
+from .conv import check_bias, check_weight, correlate
 from .windows import scatter_add, windows
+
+__all__ = ["conv_transpose2d", "trans_conv", "conv_matrix"]
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -71,20 +75,46 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
             f"stride {stride} and dilation {dilation} gives {(full_h, full_w)} before cropping, {(oH, oW)} after"
         )
     x, weight = common_float(x, weight)
+    y = np.ascontiguousarray(stamp(x, weight, stride, dilation, groups, (ph, pw), (oH, oW)))
+    if bias is not None:
+        y += bias.astype(y.dtype)[:, None, None]
+    return y[0] if unbatched else y
+
+
+def stamp(x: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, origin, size) -> np.ndarray:
+    """Return a ``size`` window, from ``origin``, of the transposed convolution ``(N, C_out, *size)``, without bias.
+
+    ``x`` ``(N, C_in, H, W)`` and ``weight`` ``(C_in, C_out/groups, kh, kw)`` of one float dtype;
+    each cell ``x[n, c, i, j]`` adds ``x[n, c, i, j] * weight[c]`` at rows ``i*sh + u*dh``,
+    columns ``j*sw + v*dw`` of an output that is zero everywhere else (past its
+    ``(H-1)*sh + dh*(kh-1) + 1`` rows, too). The result is its rows ``origin[0]`` to
+    ``origin[0] + size[0] - 1`` and likewise columns. Arguments are assumed valid
+    (:func:`conv_transpose2d` and ``conv2d_backward`` check them).
+    """
+    N, C_in, H, W = x.shape
+    _, Cog, kh, kw = weight.shape
     G, Cig = groups, C_in // groups
+    if tuple(stride) == (1, 1):
+        # At stride 1 the stamps add up to an ordinary cross-correlation: of x zero-padded by
+        # d*(k-1) on each side (less the origin cropped away, more to reach the size), with the
+        # kernel rotated by 180 degrees and its channel axes swapped. conv2d's fast paths then
+        # apply, and nothing is scattered.
+        widths = [(d * (k - 1) - o, o + out - n)
+                  for d, k, o, out, n in zip(dilation, (kh, kw), origin, size, (H, W))]
+        flipped = weight.reshape(G, Cig, Cog, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+        return correlate(x, flipped.reshape(G * Cog, Cig, kh, kw), (1, 1), dilation, G, widths)
     # All stamps at once: (G, Cog*kh*kw, Cig) @ (N, G, Cig, H*W) -> (N, G, Cog*kh*kw, H*W).
     stamps_matrix = weight.reshape(G, Cig, Cog * kh * kw).transpose(0, 2, 1)
     columns = x.reshape(N, G, Cig, H * W)
     # With one input channel per group the product is an outer product, which NumPy's matmul
     # computes about ten times slower than a broadcast multiply.
     stamps = stamps_matrix * columns if Cig == 1 else np.matmul(stamps_matrix, columns)
-    blocks = stamps.reshape(N, C_out, kh, kw, H, W).transpose(0, 1, 4, 5, 2, 3)
-    canvas = np.zeros((N, C_out, full_h, full_w), dtype=x.dtype)
-    y = scatter_add(canvas, blocks, stride, dilation)[:, :, ph : ph + oH, pw : pw + oW]
-    y = np.ascontiguousarray(y)
-    if bias is not None:
-        y += bias.astype(y.dtype)[:, None, None]
-    return y[0] if unbatched else y
+    blocks = stamps.reshape(N, G * Cog, kh, kw, H, W).transpose(0, 1, 4, 5, 2, 3)
+    full = [(n - 1) * s + d * (k - 1) + 1 for n, s, d, k in zip((H, W), stride, dilation, (kh, kw))]
+    canvas = np.zeros((N, G * Cog, *(max(f, o + out) for f, o, out in zip(full, origin, size))), dtype=x.dtype)
+    scatter_add(canvas, blocks, stride, dilation)
+    (top, left), (oH, oW) = origin, size
+    return canvas[:, :, top : top + oH, left : left + oW]
 
 
 def trans_conv(X, K, stride=1) -> np.ndarray:

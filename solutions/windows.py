@@ -15,16 +15,22 @@ from numpy.lib.stride_tricks import as_strided
 from ._args import positive_pair
 
 
-def window_count(n: int, k: int, stride: int = 1, dilation: int = 1) -> int:
-    """Return how many windows fit along an axis of length ``n``: ``(n - d*(k-1) - 1) // s + 1``.
+def window_count(n: int, k: int, stride: int = 1, dilation: int = 1, padding: int = 0) -> int:
+    """Return how many windows fit along an axis: ``floor((n + 2p - d*(k-1) - 1) / s) + 1``.
 
-    The count is 0 when the dilated kernel, of length ``d*(k-1) + 1``, is longer than ``n``.
+    The one place the library evaluates the output-size formula of a convolution or a pooling
+    (``output_size``, the poolings' ``ceil_mode`` and every windowed op stand on it). ``n`` cells
+    with ``padding`` more on each side; the count is 0 when the dilated kernel, of length
+    ``d*(k-1) + 1``, is longer than the padded axis.
 
     >>> window_count(8, 3), window_count(8, 3, stride=2), window_count(8, 3, dilation=4)
     (6, 3, 0)
+    >>> window_count(8, 3, stride=2, padding=1)
+    4
     """
     span = dilation * (k - 1) + 1
-    return 0 if span > n else (n - span) // stride + 1
+    padded = n + 2 * padding
+    return 0 if span > padded else (padded - span) // stride + 1
 
 
 def windows(x: np.ndarray, kernel_size, stride=1, dilation=1, *, writeable: bool = False) -> np.ndarray:
@@ -83,7 +89,8 @@ def scatter_add(canvas: np.ndarray, blocks: np.ndarray, stride=1, dilation=1) ->
 
     The adjoint of :func:`windows`: every element of every block is added to the canvas cell that
     the window view would have read it from, so overlapping windows sum. Windows past the first
-    ``oH x oW`` of the canvas are left alone. Returns ``canvas``, modified in place.
+    ``oH x oW`` of the canvas are left alone. ``blocks`` may be a broadcast view (one value per
+    window, say). Returns ``canvas``, modified in place.
 
     >>> canvas = np.zeros((3, 3))
     >>> scatter_add(canvas, np.ones((2, 2, 2, 2)))

@@ -2,8 +2,8 @@
 
 A parity test draws a `Case` (the array arguments and the keyword arguments of one call),
 runs it through `solutions` and through the PyTorch reference `torch_ops`, and compares the
-two with `assert_parity`. This file is a plain module, not a test: pytest's default
-"prepend" import mode puts `tests/` on `sys.path`, so test files say `from strategies import ...`.
+two with `assert_parity`. This file is a plain module, not a test: `tests/conftest.py` puts `tests/support/` on
+`sys.path`, so test files say `from strategies import ...`.
 
 Data are small integers by default. Every product and partial sum of a convolution or a
 pooling of integers in [-4, 4] is an integer far below 2**24, which float32 represents
@@ -55,6 +55,27 @@ AVERAGE_TOLERANCE = {
     # zero sum divides to an exact zero on both sides.
     np.dtype(np.float32): (1e-6, 0.0),
     np.dtype(np.float64): (1e-12, 0.0),
+}
+
+GRADIENT_TOLERANCE = {
+    # Gradients on standard-normal data. grad_weight sums N*oH*oW products (up to a few hundred
+    # in the strategies below) and grad_input sums the overlapping windows' stamps, in another
+    # order than PyTorch; where such a sum nearly cancels its relative error is unbounded, so
+    # an absolute floor is needed. The largest float32 difference seen over 300 draws was
+    # 1.9e-6: atol=1e-5 leaves 5x room; float64 differences stayed below 4e-15.
+    np.dtype(np.float32): (1e-5, 1e-5),
+    np.dtype(np.float64): (1e-12, 1e-12),
+}
+
+AVERAGE_GRADIENT_TOLERANCE = {
+    # Average-pool gradients: each window's share grad/divisor is rounded once (not exact for a
+    # divisor of 3, say), then up to ceil(k/s)**2 shares add up in another order than
+    # PyTorch's. With |grad| <= SMALL_INT every share is below 4, so the sum is off by a few
+    # float32 ulps of 4 (4.8e-7 each) at most; sums that cancel to about 0 need that as an
+    # absolute floor. Largest differences seen over 800 draws: 2.4e-7 (float32), 2.2e-16
+    # (float64).
+    np.dtype(np.float32): (1e-6, 2e-6),
+    np.dtype(np.float64): (1e-12, 1e-14),
 }
 
 EXACT_DTYPES = (np.float32, np.float64, np.int64)
@@ -152,6 +173,40 @@ torch_ops = SimpleNamespace(
 """The PyTorch-parity ops of `solutions`, computed by torch.nn.functional on NumPy arrays."""
 
 
+def torch_gradients(forward: Callable, inputs: tuple, grad_output, **kwargs) -> tuple:
+    """The gradients `torch.autograd` gives `inputs` of `forward(*inputs, **kwargs)` for `grad_output`."""
+    with torch.enable_grad():  # torch_reference computes under no_grad
+        leaves = [t.detach().requires_grad_() for t in inputs]
+        return torch.autograd.grad(forward(*leaves, **kwargs), leaves, grad_output)
+
+
+def torch_conv2d_backward(x, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """(grad_input, grad_weight, grad_bias) of F.conv2d with a bias, by torch.autograd."""
+    bias = torch.zeros(weight.shape[0], dtype=weight.dtype)
+    return torch_gradients(F.conv2d, (x, weight, bias), grad_output, stride=stride, padding=padding,
+                    dilation=dilation, groups=groups)
+
+
+def torch_max_pool2d_backward(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,
+                              ceil_mode=False):
+    """grad_input of F.max_pool2d, by torch.autograd."""
+    return torch_gradients(F.max_pool2d, (x,), grad_output, kernel_size=kernel_size, stride=stride,
+                    padding=padding, dilation=dilation, ceil_mode=ceil_mode)[0]
+
+
+def torch_avg_pool2d_backward(x, grad_output, kernel_size, stride=None, padding=0, ceil_mode=False,
+                              count_include_pad=True, divisor_override=None):
+    """grad_input of F.avg_pool2d, by torch.autograd."""
+    return torch_gradients(F.avg_pool2d, (x,), grad_output, kernel_size=kernel_size, stride=stride,
+                    padding=padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                    divisor_override=divisor_override)[0]
+
+
+torch_ops.conv2d_backward = torch_reference(torch_conv2d_backward)
+torch_ops.max_pool2d_backward = torch_reference(torch_max_pool2d_backward)
+torch_ops.avg_pool2d_backward = torch_reference(torch_avg_pool2d_backward)
+
+
 # ---------------------------------------------------------------------------------------------
 # Calling and comparing.
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +242,13 @@ def assert_exact(actual, expected) -> None:
 
 
 def assert_close(actual, expected, tolerance: dict) -> None:
-    """Same type, dtype and shape; values within `tolerance[dtype] = (rtol, atol)`."""
+    """Same type, dtype and shape; values within `tolerance[dtype] = (rtol, atol)` (tuples item by item)."""
+    if isinstance(expected, tuple):
+        assert isinstance(actual, tuple) and len(actual) == len(expected), (
+            f"expected a tuple of {len(expected)} arrays, got {type(actual).__name__}")
+        for a, e in zip(actual, expected):
+            assert_close(a, e, tolerance)
+        return
     _check_array(actual, expected)
     rtol, atol = tolerance[expected.dtype]
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
@@ -300,14 +361,15 @@ def _rng(draw) -> np.random.Generator:
 
 
 @st.composite
-def conv2d_cases(draw, normal=False, dtypes=EXACT_DTYPES, max_per_group=2, max_kernel=4):
+def conv2d_cases(draw, normal=False, dtypes=EXACT_DTYPES, max_per_group=2, max_kernel=4,
+                 padding_modes=PADDING_MODES):
     dtype = draw(st.sampled_from(dtypes))
     groups = draw(st.sampled_from((1, 1, 2, 3)))
     c_in = groups * draw(st.integers(1, max_per_group))
     c_out = groups * draw(st.integers(1, max_per_group))
     kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
     dilation = draw(int_or_pair(1, 3))
-    padding_mode = draw(st.sampled_from(PADDING_MODES))
+    padding_mode = draw(st.sampled_from(padding_modes))
     padding = draw(st.one_of(int_or_pair(0, 2), st.sampled_from(("same", "valid"))))
     stride = 1 if padding == "same" else draw(int_or_pair(1, 3))
     spatial = []
@@ -472,3 +534,40 @@ def fold_cases(draw, normal=False, dtypes=EXACT_DTYPES):
     x = sample(_rng(draw), shape, dtype, normal)
     return Case((x,), dict(output_size=output_size, **kwargs))
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Backward ops: a forward case plus a grad_output of the forward output's shape.
+# ---------------------------------------------------------------------------------------------
+
+
+def forward_shape(op: str, case: Case) -> tuple:
+    """The shape of PyTorch's forward output for `case` (the shape grad_output must have)."""
+    return getattr(torch_ops, op)(*case.arrays, **case.kwargs).shape
+
+
+def with_grad_output(draw, op: str, case: Case, normal: bool) -> Case:
+    """`case` with a random grad_output of its forward output's shape inserted after its arrays."""
+    x = case.arrays[0]
+    grad_output = sample(_rng(draw), forward_shape(op, case), x.dtype, normal)
+    return Case((*case.arrays, grad_output), case.kwargs)
+
+
+@st.composite
+def conv2d_backward_cases(draw, normal=False, dtypes=EXACT_DTYPES, max_per_group=2, max_kernel=4):
+    case = draw(conv2d_cases(normal, dtypes, max_per_group, max_kernel, padding_modes=("zeros",)))
+    x, weight, _ = case.arrays
+    kwargs = {k: v for k, v in case.kwargs.items() if k != "padding_mode"}
+    return with_grad_output(draw, "conv2d", Case((x, weight), kwargs), normal)
+
+
+@st.composite
+def max_pool2d_backward_cases(draw, normal=False, dtypes=EXACT_DTYPES):
+    case = draw(max_pool2d_cases(normal, dtypes))
+    case.kwargs.pop("return_indices")
+    return with_grad_output(draw, "max_pool2d", case, normal)
+
+
+@st.composite
+def avg_pool2d_backward_cases(draw, normal=False, dtypes=EXACT_DTYPES):
+    return with_grad_output(draw, "avg_pool2d", draw(avg_pool2d_cases(normal, dtypes)), normal)
