@@ -39,7 +39,7 @@ export PATH := $(prefix)/bin:$(PATH)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k pooling -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help env test demo tour grade bench lab release student-package clean distclean
+.PHONY: help env test demo tour grade bench bench-grading lab release student-package clean distclean
 
 help: ## list the targets (this text)
 	@echo "Usage: make TARGET    (Python environment: $(prefix))"
@@ -70,6 +70,12 @@ tour: $(STAMP) ## show the reference library at work in a short tour
 
 bench: $(STAMP) ## time the reference library against PyTorch and naive loops, single-threaded
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PYTHON) benchmarks/bench.py
+
+# A simulated class (8 students x every chapter) graded by stock nbgrader, by the batch grader
+# with 1 worker and with every core, and run in-process as a floor; prints the ratios, where a
+# notebook's time goes, whether the grades agree, and the targets. Several minutes.
+bench-grading: $(STAMP) ## time the batch grader against stock nbgrader on a simulated class (minutes)
+	$(PYTHON) benchmarks/bench_grading.py
 
 lab: $(STAMP) ## open JupyterLab on the student notebooks in exercises/
 	cd exercises && jupyter lab

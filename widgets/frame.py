@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import html
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 import ipywidgets
 
 from . import drawing
+from .grading import grading, skipped_notice
 
 ROOT_CLASS = "conv-widget"
 
@@ -91,18 +91,6 @@ class ConvWidget(ipywidgets.VBox):
         self.picture.value = picture
         self.notes.value = notes_html(notes)
         self.last_redraw_seconds = time.perf_counter() - start
-
-
-def grading() -> bool:
-    """Return whether nbgrader is executing the notebook (autograde or validate)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
-
-
-def skipped_notice(title: str) -> ipywidgets.HTML:
-    """Return the small notice that stands in for a widget while the notebook is graded."""
-    notice = ipywidgets.HTML(f"<i>{html.escape(title)}: interactive widget skipped while grading.</i>")
-    notice.add_class("conv-widget-skipped")
-    return notice
 
 
 def course_widget(css_class: str):

@@ -22,6 +22,7 @@ import json
 import os
 
 import nbformat
+from nbgrader.utils import determine_grade
 
 from .. import transport, verdicts
 from ..observations import Observation
@@ -79,7 +80,7 @@ def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, st
     except transport.Malformed as error:
         text = f"{test.name}: not graded, 0 of {test.points:g} points: {error}"
         return TestResult(test.grade_id, test.name, test.points, 0.0, 0, len(cases), str(error)), text
-    results = [verdicts.judge(graded, case, graded.expected(case), s) for case, s in zip(cases, seen)]
+    results = [verdicts.judge(graded, case, expected, s) for case, expected, s in zip(cases, planned.expected, seen)]
     score, text = verdicts.summarize(test.name, results, test.points, True, problems)
     blocked = switched_off(s.outcome.import_name for s in seen
                            if s.outcome is not None and s.outcome.error_type == SWITCHED_OFF_ERROR)
@@ -99,6 +100,25 @@ def switched_off_cells(errors) -> list[str]:
     The stub's error (``SwitchedOff``) reads ``"<module> is not available ..."``: its first word is the module.
     """
     return switched_off((out.evalue.split(" ", 1) or [""])[0] for out in errors if out.ename == SWITCHED_OFF_ERROR)
+
+
+def not_run(why: str) -> list:
+    """Return the outputs of a test cell that never ran: an error, so that nbgrader scores it 0."""
+    return [nbformat.v4.new_output("error", ename="NotRun", evalue=why[:2000], traceback=[f"NotRun: {why[:2000]}"])]
+
+
+def plain_result(cell, why: str = "") -> TestResult:
+    """Return the :class:`TestResult` of an instructor's plain test cell, scored by nbgrader's own rule.
+
+    The rule (``nbgrader.utils.determine_grade``): an error or anything on stderr is 0, a number
+    as the cell's result is partial credit, no result is full credit.
+    """
+    score, points = determine_grade(cell)
+    grade_id = cell.metadata.nbgrader["grade_id"]
+    errors = [f"{out.ename}" for out in cell.outputs if out.get("output_type") == "error"]
+    full = score == points
+    return TestResult(grade_id, grade_id, float(points), float(score or 0), int(full), 1,
+                      why or ("" if full else "; ".join(errors[:1]) or "wrote to stderr or a partial result"))
 
 
 def cell_outputs(text: str, score: float, execution_count) -> list:

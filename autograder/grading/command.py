@@ -8,6 +8,8 @@ included), 2 for a mistake of the caller: an unknown course or assignment, no sa
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 
 _MB = 1024**2
@@ -37,8 +39,33 @@ def add_parser(commands) -> None:
                        help=f"CPU seconds per process ({defaults.cpu_seconds})")
     grade.add_argument("--memory-mb", type=int, default=defaults.memory_bytes // _MB, metavar="MB",
                        help=f"address space per process ({defaults.memory_bytes // _MB})")
+    grade.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                       help=f"students graded in parallel, each in its own sandbox (default: the cores, {os.cpu_count()})")
+    grade.add_argument("--shard", type=_shard, metavar="I/N",
+                       help="grade only share I of N of the students (0 <= I < N; the same split on every machine)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """Parse ``I/N``: the share I (counted from 0) of N."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N with whole numbers (e.g. 0/3), got {text!r}") from None
+    if count < 1 or not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"expected 0 <= I < N in I/N, got {text!r}")
+    return index, count
 
 
 def run(args) -> int:
@@ -55,7 +82,8 @@ def run(args) -> int:
               file=sys.stderr)
     try:
         results = pipeline.grade(args.course, args.assignments, db_url=args.db, options=options,
-                                 students=args.student, progress=not args.quiet)
+                                 students=args.student, progress=not args.quiet, workers_count=args.workers,
+                                 shard=args.shard)
     except (CourseError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

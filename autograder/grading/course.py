@@ -15,6 +15,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config, PyFileConfigLoader
 
+from . import workers
+
 
 class CourseError(ValueError):
     """The course folder, its configuration or an assignment is not usable; the message says why."""
@@ -43,6 +45,13 @@ class Course:
 
     def gradebook(self) -> Gradebook:
         return Gradebook(self.db_url, self.course_id)
+
+    def for_parallel_writers(self) -> "Course":
+        """Return this course with a gradebook URL fit for several processes writing at once (see :mod:`.workers`)."""
+        url = workers.gradebook_url(self.db_url)
+        config = Config(self.config)
+        config.CourseDirectory.db_url = url
+        return dataclasses.replace(self, config=config, db_url=url)
 
     def notebooks(self, assignment: str) -> list[str]:
         """Return the notebook names of ``assignment`` in the gradebook; raise :class:`CourseError` when it is not there."""

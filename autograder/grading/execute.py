@@ -1,21 +1,27 @@
 """nbgrader's Execute step, replaced: run the notebook in the sandbox, judge outside, fill in the outputs.
 
 :class:`SandboxedExecute` takes the place of nbgrader's ``Execute`` preprocessor in the
-autograde pipeline (``Autograde.autograde_preprocessors``); everything before it (overwriting
-the locked and test cells from the gradebook, putting back deleted test cells) and after it
-(saving the grades, late penalties) is nbgrader's own. Its steps:
+autograde pipeline (``Autograde.autograde_preprocessors``); everything before it (copying the
+submitted and the instructor's files into ``autograded/``, overwriting the locked and test
+cells from the gradebook, putting back deleted test cells) and after it (saving the grades,
+late penalties) is nbgrader's own. Its steps:
 
-1. :mod:`.prepare`: the test cells, the plan of cases, the notebook copy without hidden tests;
-2. a scratch folder holding a copy of the student's folder (the kernel's working directory),
-   the plan and an empty results folder; :mod:`.runner` runs the copy there under
-   :func:`.sandbox.run` (isolation from :mod:`.isolation`, limits from :class:`Settings`);
-3. what came back is read as data: the executed copy's outputs (of the cells that are not
-   tests, cut down by :func:`.cells.clean_outputs`), the runner's events, the recorded results;
-4. :func:`.cells.judge_test` scores every test cell outside the sandbox and writes its outputs,
-   which nbgrader's ``SaveAutoGrades`` then reads as usual.
+1. refuse a notebook whose kernel is not Python (every test cell then scores 0, and the
+   student is flagged);
+2. :mod:`.prepare`: the test cells that call ``check``, the plan of their cases (the expected
+   values stay outside), the job: every code cell, hidden tests included, as nbgrader runs them;
+3. :mod:`.runner` runs the job under :func:`.sandbox.run`, in the notebook's own folder in
+   ``autograded/`` (so that the submitted files are there and what the notebook writes stays
+   there, as with stock nbgrader), with the plan, the job and the runner's log in a scratch
+   folder (isolation from :mod:`.isolation`, limits from :class:`Settings`);
+4. what came back is read as data (:mod:`.cells`): every cell's outputs, cleaned; the
+   ``check`` cells judged outside the sandbox; a test cell that never ran gets an error, so
+   that nbgrader scores it 0; what the notebook left in its folder beyond the limits is removed;
+5. nbgrader's ``SaveAutoGrades`` then reads the outputs as usual: partial credit from a check's
+   result, nbgrader's own rule for an instructor's plain ``assert`` cells.
 
-What happened (the tests' results, and the reasons to flag the student) is kept in the step's
-``reports``, by notebook, for whoever made the step (the pipeline makes one per student).
+What happened (every test cell's result, and the reasons to flag the student) is kept in the
+step's ``reports``, by notebook, for whoever made the step (the pipeline makes one per student).
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ import glob
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
+import time
 
-import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Any
 
@@ -37,7 +44,12 @@ from . import cells, flags, isolation, prepare, sandbox
 from .flags import Flag
 from .results import TestResult
 
-MAX_EVENTS = 100
+#: Lines of the runner's log read back (a cell makes at most three).
+MAX_LOG_LINES = 10_000
+#: What a notebook may leave in its folder: files written beyond these are removed.
+MAX_WRITTEN_FILES = 200
+MAX_WRITTEN_BYTES = 64 * 1024**2
+PYTHON_KERNELS = ("python", "python2", "python3")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,72 +63,128 @@ class Options:
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """How to run: the instructor's :class:`Options` and what to hide for this course."""
+    """How to run: the instructor's :class:`Options`, what to hide for this course, the batch's expected values."""
 
     options: Options = Options()
     isolation: isolation.Isolation = isolation.Isolation((), ())
+    expectations: prepare.Expectations = dataclasses.field(default_factory=prepare.Expectations, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
 class NotebookRun:
-    """What one notebook's run gave: its tests' results and why to flag it (empty: nothing to see)."""
+    """What one notebook's run gave: every test cell's result, why to flag it (empty: nothing to see),
+    and the seconds the sandboxed run took."""
 
     tests: tuple[TestResult, ...]
     flags: tuple[Flag, ...]
+    seconds: float = 0.0
+    cells_seconds: float = 0.0  # of which the cells themselves (the student's code and the checks)
 
 
-def _events(path: str) -> list[dict]:
-    events = []
-    try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            for line in file.readlines(1024**2)[:MAX_EVENTS]:
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if type(event) is dict and type(event.get("cell")) is int and type(event.get("event")) is str:
-                    events.append(event)
-    except OSError:
-        pass
-    return events
+@dataclasses.dataclass
+class RunLog:
+    """The runner's log, read as data: each finished cell's record, and what else happened."""
 
+    done: dict = dataclasses.field(default_factory=dict)  # cell index -> "done" record
+    started: list = dataclasses.field(default_factory=list)  # cell indices, in order
+    patched: list = dataclasses.field(default_factory=list)  # (cell index, names)
+    unresponsive: int | None = None
+    ended: bool = False
+    startup: float = 0.0  # seconds the runner took to be ready
 
-def _describe(event: dict, cell_timeout: float) -> Flag:
-    cell, kind = event["cell"], event["event"]
-    if kind == "timeout":
-        return flags.cell_timeout(cell, cell_timeout)
-    if kind == "died":
-        return flags.kernel_died(cell)
-    if kind == "output":
-        return flags.output_cut(cell)
-    return flags.odd_event(cell, kind)
+    @classmethod
+    def read(cls, path: str) -> "RunLog":
+        log = cls()
+        try:
+            with open(path, encoding="utf-8", errors="replace") as file:
+                lines = file.readlines(256 * 1024**2)[:MAX_LOG_LINES]
+        except OSError:
+            return log
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if type(record) is not dict:
+                continue
+            event, cell = record.get("event"), record.get("cell")
+            if event == "end":
+                log.ended = True
+            elif event == "ready" and type(record.get("seconds")) in (int, float):
+                log.startup = float(record["seconds"])
+            elif type(cell) is not int:
+                continue
+            elif event == "start":
+                log.started.append(cell)
+            elif event == "done":
+                log.done[cell] = record
+            elif event == "patched" and type(record.get("names")) is list:
+                log.patched.append((cell, [str(n)[:80] for n in record["names"][:5]]))
+            elif event == "unresponsive":
+                log.unresponsive = cell
+        return log
 
-
-def _copy_folder(source: str, target: str) -> None:
-    """Copy the student's folder without notebooks or links: the kernel's working directory."""
-    shutil.copytree(source, target, symlinks=True, ignore=lambda d, names: [
-        n for n in names if n.endswith(".ipynb") or os.path.islink(os.path.join(d, n))])
+    def died_in(self) -> int | None:
+        """Return the cell the process died in (started, never done, not stopped for a timeout), or None."""
+        if self.ended:
+            return None
+        open_cells = [cell for cell in self.started if cell not in self.done and cell != self.unresponsive]
+        return open_cells[-1] if open_cells else None
 
 
 def _warm_matplotlib(target: str) -> None:
     """Give the sandbox matplotlib's font cache, which it would otherwise rebuild in every run."""
     import matplotlib
-    import matplotlib.font_manager  # noqa: F401 - writes the cache if it is not there yet
 
     os.makedirs(target)
     for path in glob.glob(os.path.join(matplotlib.get_cachedir(), "fontlist-*.json")):
         shutil.copy(path, target)
 
 
+def _listing(folder: str) -> dict[str, tuple[str, int]]:
+    """Return every entry below ``folder``: relative path -> (``"file"``, ``"dir"`` or ``"other"``, size)."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            mode, size = (info := os.lstat(path)).st_mode, info.st_size
+            kind = "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+            found[os.path.relpath(path, folder)] = (kind, size if kind == "file" else 0)
+    return found
+
+
+def _tidy(folder: str, before: dict) -> list[Flag]:
+    """Remove what the run left in ``folder`` that may not stay (links, special files, too much); say what."""
+    new = {path: entry for path, entry in _listing(folder).items() if path not in before}
+    odd = sorted(path for path, (kind, _) in new.items() if kind == "other")
+    files = [(path, size) for path, (kind, size) in new.items() if kind == "file"]
+    found = []
+    for path in odd:  # a link made by the notebook would carry whatever it points to into the feedback
+        os.unlink(os.path.join(folder, path))
+    if odd:
+        found.append(flags.wrote_special_files(odd))
+    total = sum(size for _, size in files)
+    if len(files) > MAX_WRITTEN_FILES or total > MAX_WRITTEN_BYTES:
+        for path, _ in files:
+            os.unlink(os.path.join(folder, path))
+        found.append(flags.wrote_too_much(len(files), total, MAX_WRITTEN_FILES, MAX_WRITTEN_BYTES))
+    return found
+
+
+def _kernel(nb) -> str:
+    spec = nb.metadata.get("kernelspec", {})
+    return str(spec.get("language") or spec.get("name") or "")
+
+
 @dataclasses.dataclass(frozen=True)
 class _Returned:
-    """What one sandboxed run left behind, read as data: the executed copy's cells, the runner's
-    events and each check's recorded results (None where nothing readable was written)."""
+    """What one sandboxed run left behind, read as data: the outcome, the runner's log and each
+    check's recorded results (None where nothing readable was written)."""
 
-    outcome: sandbox.Finished
-    cells: list
-    events: list[dict]
+    finished: sandbox.Finished
+    log: RunLog
     recorded: dict
+    seconds: float
 
 
 class SandboxedExecute(NbGraderPreprocessor):
@@ -130,57 +198,80 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         name = resources["nbgrader"]["notebook"]
+        if _kernel(nb).lower() not in PYTHON_KERNELS:
+            self.reports[name] = self._refuse(nb, flags.unknown_kernel(_kernel(nb) or "no kernel"))
+            return nb, resources
+        folder = resources["metadata"]["path"]
         tests = prepare.test_cells(nb)
-        planned, sent = prepare.plan(tests)
-        returned = self._run(nb, resources["metadata"]["path"], name, sent)
-        self.reports[name] = self._fill(nb, tests, planned, returned)
+        planned, sent = prepare.plan(tests, self.settings.expectations)
+        before = _listing(folder)
+        returned = self._run(nb, folder, sent)
+        run = self._fill(nb, tests, planned, returned)
+        self.reports[name] = dataclasses.replace(run, flags=run.flags + tuple(_tidy(folder, before)))
         return nb, resources
 
-    def _run(self, nb, folder: str, name: str, sent: dict) -> _Returned:
-        """Run the sandbox copy of ``nb`` in a scratch copy of the student's ``folder``; return what came back."""
+    def _run(self, nb, folder: str, sent: dict) -> _Returned:
+        """Run ``nb``'s job in ``folder`` under the sandbox; return what came back."""
         options, hidden = self.settings.options, self.settings.isolation
         with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
-            work, results, mpl = (os.path.join(scratch, part) for part in ("work", "results", "mpl"))
-            _copy_folder(folder, work)
-            os.makedirs(results)
+            records, mpl = os.path.join(scratch, "records"), os.path.join(scratch, "mpl")
+            os.makedirs(records)
             _warm_matplotlib(mpl)
-            notebook = os.path.join(work, name + ".ipynb")
-            nbformat.write(prepare.sandbox_notebook(nb), notebook)
-            plan_path = os.path.join(scratch, "plan.json")
+            plan_path, job_path, log_path = (os.path.join(scratch, n) for n in ("plan.json", "job.json", "log.jsonl"))
             with open(plan_path, "w", encoding="utf-8") as file:
                 file.write(transport.pack_plan(sent))
-            outcome = sandbox.run(
-                [sys.executable, "-I", "-m", "autograder.grading.runner", notebook, results,
-                 "--cell-timeout", str(options.cell_timeout)],
-                scratch, hide=hidden.hide, binds=hidden.binds, limits=options.limits,
-                env=isolation.environment(plan_path, results, mpl), no_sandbox=options.no_sandbox)
+            with open(job_path, "w", encoding="utf-8") as file:
+                json.dump(prepare.job(nb, options.cell_timeout), file)
+            start = time.monotonic()
+            finished = sandbox.run(
+                [sys.executable, "-I", "-m", "autograder.grading.runner", job_path, log_path], folder,
+                hide=hidden.hide, binds=hidden.binds, writable=[scratch], limits=options.limits,
+                env=isolation.environment(plan_path, records, mpl), no_sandbox=options.no_sandbox)
+            seconds = time.monotonic() - start
             recorded = {}
             for check in sent:
                 try:
-                    recorded[check] = cells.read_json(os.path.join(results, f"{check}.json"))
+                    recorded[check] = cells.read_json(os.path.join(records, f"{check}.json"))
                 except cells.Unreadable:
                     recorded[check] = None
-            return _Returned(outcome, self._executed(os.path.join(results, "executed.ipynb")),
-                             _events(os.path.join(results, "events.jsonl")), recorded)
+            return _Returned(finished, RunLog.read(log_path), recorded, seconds)
+
+    def _refuse(self, nb, flag: Flag) -> NotebookRun:
+        """Score every test cell 0 without running anything (a kernel the grader cannot run)."""
+        results = []
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = cells.not_run(flag.text) if prepare.is_test(cell) else []
+                cell.execution_count = None
+                if prepare.is_test(cell):
+                    results.append(cells.plain_result(cell, flag.text))
+        return NotebookRun(tuple(results), (flag,))
 
     def _fill(self, nb, tests, planned: dict, returned: _Returned) -> NotebookRun:
-        """Write every code cell's outputs into ``nb``: judged ones for tests, cleaned ones otherwise."""
-        outcome = returned.outcome
-        found = [_describe(event, self.settings.options.cell_timeout) for event in returned.events]
-        if not outcome.ok:
-            last = (outcome.stderr.strip().splitlines() or [""])[-1][:200]
-            found.append(flags.run_stopped(outcome.status, "" if outcome.hit_limit else last))
+        """Write every code cell's outputs into ``nb``: judged ones for checks, cleaned ones otherwise."""
+        finished, log = returned.finished, returned.log
+        timeout = self.settings.options.cell_timeout
+        found = [flags.cell_timeout(i, timeout) for i, record in sorted(log.done.items()) if record.get("timed_out") is True]
+        found += [flags.output_cut(i) for i, record in sorted(log.done.items()) if record.get("cut") is True]
+        if log.unresponsive is not None:
+            found.append(flags.unresponsive(log.unresponsive, timeout))
+        if (died := log.died_in()) is not None:
+            found.append(flags.kernel_died(died))
+        found += [flags.shell_patched(cell, names) for cell, names in log.patched]
+        if not finished.ok and died is None and log.unresponsive is None:
+            last = (finished.stderr.strip().splitlines() or [""])[-1][:200]
+            found.append(flags.run_stopped(finished.status, "" if finished.hit_limit else last))
         stopped = flags.reason(found) or flags.RECORDED_NOTHING
-        by_index = {test.index: test for test in tests}
+        checks = {test.index: test for test in tests}
         results, never_ran = [], []
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            ran = returned.cells[index] if index < len(returned.cells) and type(returned.cells[index]) is dict else {}
-            count = ran.get("execution_count")
-            cell.execution_count = count if type(count) is int else None
-            if index in by_index:
-                test = by_index[index]
+            record = log.done.get(index, {})
+            count = record.get("count")
+            cell.execution_count = count if type(count) is int and count > 0 else None
+            if index in checks:
+                test = checks[index]
                 recorded = returned.recorded[test.name]
                 result, text = cells.judge_test(planned[test.name], recorded, f"never ran: {stopped}")
                 cell.outputs = cells.cell_outputs(text, result.score, cell.execution_count)
@@ -189,21 +280,17 @@ class SandboxedExecute(NbGraderPreprocessor):
                     never_ran.append(test.name)
                 elif result.reason:  # a forbidden call, tampering: the score is 0 whatever the cases
                     found.append(flags.test_reason(test.name, result.reason))
-            else:
-                cell.outputs = cells.clean_outputs(ran.get("outputs"))
-                errors = [out for out in cell.outputs if out.get("output_type") == "error"]
-                found += [flags.out_of_memory(index) for out in errors if out.ename.endswith("MemoryError")][:1]
-                found += [flags.switched_off_import(index, name) for name in cells.switched_off_cells(errors)]
+                continue
+            cell.outputs = cells.clean_outputs(record.get("outputs")) if record else []
+            errors = [out for out in cell.outputs if out.get("output_type") == "error"]
+            found += [flags.out_of_memory(index) for out in errors if out.ename.endswith("MemoryError")][:1]
+            found += [flags.switched_off_import(index, name) for name in cells.switched_off_cells(errors)]
+            if prepare.is_test(cell):
+                if not record:  # nbgrader would score a test that never ran as passed: make it an error
+                    cell.outputs = cells.not_run(f"never ran: {stopped}")
+                    never_ran.append(cell.metadata.nbgrader["grade_id"])
+                results.append(cells.plain_result(cell))
         if never_ran:
-            found.append(flags.never_ran(never_ran, quiet_run=not returned.events and outcome.ok))
-        return NotebookRun(tuple(results), tuple(dict.fromkeys(found)))
-
-    @staticmethod
-    def _executed(path: str) -> list:
-        """Return the executed copy's cells (untrusted data: only their outputs are used), or []."""
-        try:
-            data = cells.read_json(path)
-        except cells.Unreadable:
-            return []
-        executed = data.get("cells") if type(data) is dict else None
-        return executed if type(executed) is list else []
+            found.append(flags.never_ran(never_ran, quiet_run=not found and finished.ok))
+        cells_seconds = sum(r["seconds"] for r in log.done.values() if type(r.get("seconds")) in (int, float))
+        return NotebookRun(tuple(results), tuple(dict.fromkeys(found)), round(returned.seconds, 3), round(cells_seconds, 3))

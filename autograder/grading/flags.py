@@ -73,8 +73,13 @@ def special_files(names) -> Flag:
     return Flag(FlagKind.SUBMISSION, f"links or special files were not graded: {', '.join(names[:5])}")
 
 
+def too_many_files(names, max_files: int, max_bytes: int) -> Flag:
+    return Flag(FlagKind.SUBMISSION, f"files beyond the limit of {max_files} files or {max_bytes // 1024**2} MB "
+                                     f"were not copied: {', '.join(names[:5])}")
+
+
 def extra_files(names) -> Note:
-    return Note(f"other files were not graded: {', '.join(names[:5])}")
+    return Note(f"other notebooks were not graded: {', '.join(names[:5])}")
 
 
 # --- the run (execute) ------------------------------------------------------------------------
@@ -94,6 +99,30 @@ def output_cut(cell: int) -> Flag:
 
 def odd_event(cell: int, event: str) -> Flag:
     return Flag(FlagKind.RUN, f"cell {cell + 1}: {event[:40]}")
+
+
+def unresponsive(cell: int, seconds: float) -> Flag:
+    return Flag(FlagKind.RUN, f"cell {cell + 1} ran longer than {seconds:g} s and ignored the interrupt; "
+                              f"the cells after it did not run")
+
+
+def shell_patched(cell: int, names) -> Flag:
+    return Flag(FlagKind.TEST, f"cell {cell + 1} replaced the grader's IPython shell ({', '.join(names)}): the "
+                               f"instructor's assert tests after it ran in a patched shell")
+
+
+def wrote_special_files(names) -> Flag:
+    return Flag(FlagKind.RUN, f"the notebook made links or special files, removed: {', '.join(names[:5])}")
+
+
+def wrote_too_much(count: int, size: int, max_count: int, max_size: int) -> Flag:
+    return Flag(FlagKind.RUN, f"the notebook wrote {count} files ({size / 1024**2:.1f} MB), over the limit of "
+                              f"{max_count} files or {max_size // 1024**2} MB; they were not kept")
+
+
+def unknown_kernel(kernel: str) -> Flag:
+    return Flag(FlagKind.SUBMISSION, f"the notebook's kernel is {kernel!r}, not Python: it was not run, and its "
+                                     f"tests score 0")
 
 
 def run_stopped(status: str, detail: str = "") -> Flag:

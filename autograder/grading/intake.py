@@ -1,14 +1,16 @@
 """Looking at a submission before anything runs, and copying what will be graded to a staging folder.
 
 nbgrader reads the staging copy, never ``submitted/`` itself, so no grading step can change or
-lose a submitted file. :func:`stage` copies the assignment's notebooks and ``timestamp.txt``
-only (regular files; links, devices and other files are left out) and says what it found:
+lose a submitted file. :func:`stage` copies the assignment's notebooks, ``timestamp.txt`` and
+every other regular file the student submitted (a data file, a helper module: nbgrader copies
+them next to the notebook, where it runs), and says what it found:
 
 * a notebook that is too large, not JSON or not a valid notebook is not copied (it then scores
   0, as a missing notebook does in nbgrader) and the student is flagged with the reason;
 * a missing notebook is flagged, naming the ``.ipynb`` files that are there instead (renamed?);
-* other files are not graded; links and files beyond the limits are flagged, ordinary extras
-  (a scratch file) are only listed.
+* links, devices and other special files are not copied, nor files beyond the limits
+  (:data:`MAX_FILE_BYTES` each, :data:`MAX_FILES` and :data:`MAX_TOTAL_BYTES` in all): flagged;
+* notebooks that are not the assignment's are not graded (nbgrader skips them too): only listed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from .flags import Flag, Note
 
 #: Largest notebook read (a notebook with saved outputs of many images is a few MB).
 MAX_NOTEBOOK_BYTES = 20 * 1024**2
+#: Other submitted files: the largest one copied (the sandbox's file-size limit), how many, how much.
+MAX_FILE_BYTES = 64 * 1024**2
+MAX_FILES = 500
+MAX_TOTAL_BYTES = 256 * 1024**2
 #: Names nbgrader itself ignores in a submission, and the file its exchange adds on submit.
 IGNORED = (".ipynb_checkpoints", "__pycache__", "feedback", "submission_secret.txt")
 
@@ -74,35 +80,45 @@ def stage(submitted: Path, notebooks: list[str], target: Path) -> Intake:
     intake = Intake()
     digest = hashlib.sha256()
     target.mkdir(parents=True)
-    wanted = {f"{name}.ipynb" for name in notebooks} | {"timestamp.txt"}
-    extras, odd = [], []
+    assignment = {f"{name}.ipynb" for name in notebooks}
+    other_notebooks, odd, skipped = [], [], []
+    files = total = 0
     for relative, info in _walk(submitted):
         name = str(relative)
         if stat.S_ISDIR(info.st_mode):
             continue
-        if name not in wanted:
-            (odd if not stat.S_ISREG(info.st_mode) else extras).append(name)
-            continue
         if not stat.S_ISREG(info.st_mode):
             odd.append(name)
             continue
-        if info.st_size > MAX_NOTEBOOK_BYTES:  # read nothing that large
-            intake.flags.append(flags.too_large(name, info.st_size, MAX_NOTEBOOK_BYTES))
+        if name.endswith(".ipynb") and name not in assignment:
+            other_notebooks.append(name)
+            continue
+        limit = MAX_NOTEBOOK_BYTES if name in assignment else MAX_FILE_BYTES
+        if info.st_size > limit:  # read nothing that large
+            intake.flags.append(flags.too_large(name, info.st_size, limit))
+            continue
+        if name not in assignment and (files + 1 > MAX_FILES or total + info.st_size > MAX_TOTAL_BYTES):
+            skipped.append(name)
             continue
         raw = (submitted / relative).read_bytes()  # read once: checked, hashed and staged from the same bytes
-        if name.endswith(".ipynb") and (problem := _notebook_problem(name, raw)):
+        if name in assignment and (problem := _notebook_problem(name, raw)):
             intake.flags.append(problem)
             continue
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_bytes(raw)
         digest.update(name.encode() + b"\0" + raw + b"\0")
-        if name.endswith(".ipynb"):
+        if name in assignment:
             intake.staged.append(name[:-6])
+        else:
+            files, total = files + 1, total + info.st_size
     for name in notebooks:
         if not (submitted / f"{name}.ipynb").exists():
-            intake.flags.append(flags.missing_notebook(name, [extra for extra in extras if extra.endswith(".ipynb")]))
+            intake.flags.append(flags.missing_notebook(name, other_notebooks))
     if odd:
         intake.flags.append(flags.special_files(odd))
-    if extras:
-        intake.notes.append(flags.extra_files(extras))
+    if skipped:
+        intake.flags.append(flags.too_many_files(skipped, MAX_FILES, MAX_TOTAL_BYTES))
+    if other_notebooks:
+        intake.notes.append(flags.extra_files(other_notebooks))
     intake.fingerprint = digest.hexdigest()
     return intake

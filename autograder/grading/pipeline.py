@@ -8,38 +8,50 @@ For one (assignment, student), in this order:
    never written to), flag what cannot be graded; no submission folder at all is *missing*;
 3. **autograde** (:mod:`.workflow`, :mod:`.execute`): nbgrader's autograde with the notebook run
    in the sandbox and judged outside it; or, with no gradable notebook, a zero in the gradebook;
-4. **feedback** (:mod:`.workflow`): nbgrader's feedback HTML, hidden tests removed;
+4. **feedback** (:mod:`.feedback`): nbgrader's feedback HTML, hidden tests removed;
 5. **record** the :class:`~.results.StudentResult`, last, so that a run killed before this point
    grades the student again next time.
 
-Then the reports (:mod:`.report`) are made from the records of everyone asked for. Students are
-independent: steps 1-5 can run for many students in parallel processes without touching the
-isolation, which lives entirely in one student's sandboxed run.
+Before the students, the batch computes the expected values of every check once
+(:class:`~.prepare.Expectations`); students then go through steps 1-5 in parallel worker
+processes (:mod:`.workers`), each in its own sandbox; the reports (:mod:`.report`) are made at the
+end from the records of everyone asked for. ``shard=(i, n)`` grades the i-th of n deterministic
+shares of the students (see :func:`share`), for grading on several machines into one gradebook.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 import warnings
+import zlib
 from pathlib import Path
 
+import nbformat
 from sqlalchemy.exc import SAWarning
 
-from . import execute, flags, intake, isolation, records, report, sandbox, workflow
+from . import execute, feedback, flags, intake, isolation, records, report, sandbox, workers, workflow
 from .course import Course, assignments_exist, open_course
 from .execute import Options
 from .progress import Progress
 from .results import FLAGGED, GRADED, MISSING, StudentResult, TestResult
 
 
+def share(student: str, shards: int) -> int:
+    """Return the shard, of ``shards``, that grades ``student``: the same on every machine and every run."""
+    return zlib.crc32(student.encode()) % shards
+
+
 def grade(root, assignments, *, db_url: str | None = None, options: Options = Options(), students=None,
-          progress: bool = True, stream=None) -> list[StudentResult]:
+          progress: bool = True, stream=None, workers_count: int | None = None,
+          shard: tuple[int, int] | None = None, write_reports: bool = True) -> list[StudentResult]:
     """Grade ``assignments`` of the course at ``root`` and write its reports; return one result per student.
 
-    Raises :class:`~.course.CourseError` for a course or assignment that cannot be used and
-    :class:`~autograder.sandbox.SandboxUnavailable` when there is no sandbox and
-    ``options.no_sandbox`` is False; never for anything a submission contains.
+    ``workers_count`` processes grade in parallel (default: the machine's cores); ``shard=(i, n)``
+    keeps only the students of share i of n. Raises :class:`~.course.CourseError` for a course or
+    assignment that cannot be used and :class:`~.sandbox.SandboxUnavailable` when there is no
+    sandbox and ``options.no_sandbox`` is False; never for anything a submission contains.
     """
     # nbgrader 0.9.6 with SQLAlchemy 2.1 warns about its own session use on every submission.
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
@@ -49,66 +61,102 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options = Op
     if not options.no_sandbox:
         sandbox.require()
     settings = execute.Settings(options, isolation.isolation(str(course.root), course.exchange_root()))
+    settings.expectations.prepare(nbformat.read(path, as_version=4) for assignment in assignments
+                                  for path in sorted(course.path("source", ".", assignment).glob("*.ipynb")))
     context = records.fingerprint(course.db_url, records.grader_version(), repr(options))
     points = {assignment: course.autograded_points(assignment) for assignment in assignments}
-    pairs = [(a, s) for a in assignments for s in (students or course.students(a))]
-    results = []
-    with Progress(len(pairs), stream=stream) if progress else _Quiet() as bar:
-        for assignment, student in pairs:
-            result = grade_one(course, assignment, student, notebooks[assignment], points[assignment],
-                               settings, context)
-            results.append(result)
-            bar.update(result)
-    report.write_reports(results, reports_dir(course.root))
+    pairs = [(a, s) for a in assignments for s in (students or course.students(a))
+             if shard is None or share(s, shard[1]) == shard[0]]
+    count = max(1, workers_count or os.cpu_count() or 1)
+    writer = course.for_parallel_writers() if count > 1 else course
+    feedbacks = feedback.Feedback(writer)
+
+    def one(pair):
+        assignment, student = pair
+        return grade_one(writer, assignment, student, notebooks[assignment], points[assignment], settings, context,
+                         feedbacks)
+
+    with Progress(len(pairs), workers=min(count, len(pairs)) or 1, stream=stream) if progress else _Quiet() as bar:
+        done = workers.run(pairs, one, count, started=bar.started, finished=bar.finished)
+    results = [result for result in done if result is not None]
+    if write_reports:
+        report.write_reports(all_records(course, assignments) if shard else results, reports_dir(course.root))
     return results
 
 
+def all_records(course: Course, assignments) -> list[StudentResult]:
+    """Return the finished records of every student of ``assignments`` (those graded by any shard)."""
+    found = []
+    for assignment in assignments:
+        for student in course.students(assignment):
+            record = records.read(course.root, assignment, student)
+            if record is not None:
+                found.append(record)
+    return found
+
+
 def grade_one(course: Course, assignment: str, student: str, notebooks: list[str], points: dict[str, float],
-              settings: execute.Settings, context: str) -> StudentResult:
+              settings: execute.Settings, context: str, feedbacks: feedback.Feedback) -> StudentResult:
     """Return the result of one student's assignment, grading it unless a finished record matches.
 
     ``points`` are the assignment's autograded test cells (:meth:`Course.autograded_points`);
-    ``context`` fingerprints what besides the submission decides a grade (gradebook, grader, options).
+    ``context`` fingerprints what besides the submission decides a grade (gradebook, grader, options);
+    ``feedbacks`` writes the feedback.
     """
-    start = time.monotonic()
+    start = clock = time.monotonic()
+    steps: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        steps[step] = round(steps.get(step, 0.0) + now - clock, 3)
+        clock = now
+
     submitted = course.path("submitted", student, assignment)
     if not submitted.is_dir():
         result = StudentResult(assignment, student, MISSING, "nothing submitted", 0.0, sum(points.values()))
         records.write(course.root, result)
         return result
+    runs, autograded = {}, {}
     with tempfile.TemporaryDirectory(prefix="autograder-staging-") as staging:
         found = intake.stage(submitted, notebooks, Path(staging) / student / assignment)
         fingerprint = records.fingerprint(found.fingerprint, context, *map(str, found.flags))
         done = records.read(course.root, assignment, student)
         if done is not None and done.fingerprint == fingerprint:
             return done
+        lap("intake")
         found_flags = list(found.flags)
-        runs = {}
         if found.staged:
-            error, runs = workflow.autograde(course, assignment, student, staging, settings)
+            error, runs, autograded = workflow.autograde(course, assignment, student, staging, settings)
             if error:
                 found_flags.append(flags.autograde_failed(error))
         else:
             timestamp = (submitted / "timestamp.txt").read_text().strip() if (submitted / "timestamp.txt").is_file() else None
             workflow.zero(course, assignment, student, timestamp)
+        lap("autograde")
     tests: list[TestResult] = []
     for notebook in found.staged:
         if notebook in runs:
             tests += runs[notebook].tests
             found_flags += runs[notebook].flags
+    # The autograde step's time, split: nbgrader's own work, the sandbox (start-up included), the cells.
+    sandboxed, cells = sum(run.seconds for run in runs.values()), sum(run.cells_seconds for run in runs.values())
+    steps["autograde"] = round(steps["autograde"] - sandboxed, 3)
+    steps["sandbox"], steps["cells"] = round(sandboxed - cells, 3), round(cells, 3)
     feedback_path = ""
-    if found.staged and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
-        error = workflow.feedback(course, assignment, student)
+    if autograded and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
+        error = feedbacks.write(assignment, student, autograded)
         if error:
             found_flags.append(flags.feedback_failed(error))
         else:
             feedback_path = str(course.path("feedback", student, assignment) / f"{found.staged[0]}.html")
+    lap("feedback")
     graded = {test.grade_id for test in tests}
     tests += [TestResult(grade_id, grade_id, value, 0.0, reason="not graded")
               for grade_id, value in points.items() if grade_id not in graded]
     result = StudentResult(assignment, student, FLAGGED if found_flags else GRADED, flags.reason(found_flags, found.notes),
                            round(sum(t.score for t in tests), 2), sum(points.values()), tuple(tests),
-                           feedback_path, round(time.monotonic() - start, 2), fingerprint)
+                           feedback_path, round(time.monotonic() - start, 2), fingerprint, steps)
     records.write(course.root, result)
     return result
 
@@ -120,7 +168,10 @@ class _Quiet:
     def __exit__(self, *exc):
         return False
 
-    def update(self, result):
+    def started(self, worker, task):
+        pass
+
+    def finished(self, worker, result):
         pass
 
 

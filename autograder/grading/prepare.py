@@ -1,26 +1,26 @@
-"""What goes into the sandbox: the notebook to run (hidden tests taken out) and the plan of cases.
+"""What goes into the sandbox: the cells to run (the job) and the plan of cases of every ``check``.
 
 From the sanitized notebook (nbgrader has already put back the instructor's version of every
-locked and test cell, so the student's edits to them are gone):
+locked and test cell, hidden tests included, so the student's edits to them are gone):
 
-* :func:`test_cells` finds each autograded test cell and the ``check`` it makes: the graded
-  name, its points (from nbgrader's metadata) and whether it has hidden tests;
-* :func:`plan` builds, for every such check, the call part of the graded function and its cases
-  (visible, and hidden where the cell has hidden tests) *without* expected values, to be pickled
-  into the sandbox, and keeps the full cases outside for judging;
-* :func:`sandbox_notebook` copies the notebook with the hidden-test regions removed by nbgrader's
-  own ``ClearHiddenTests`` (the sandbox never sees hidden test code) and with the cells that need PyTorch replaced by a note: torch is
-  switched off in the sandbox so that no graded function can use it (see
-  :mod:`autograder.grading.isolation`), and those cells only compare with PyTorch.
+* :func:`test_cells` finds each autograded test cell that calls ``check``: the graded name, its
+  points (nbgrader's metadata) and whether its hidden tests ask for the hidden cases;
+* :func:`plan` builds, for every such check, the :class:`~autograder.calling.Calling` and the
+  cases *without* expected values, for the sandbox, and keeps the cases and expected values
+  outside for judging (:class:`Expectations`: computed once per batch, since the hidden cases are
+  seeded and so the same for every student);
+* :func:`job` lists the code cells to run, as nbgrader's ``Execute`` would run them: every test
+  cell with its hidden tests (an instructor's plain ``assert`` tests run beside student code,
+  as in stock nbgrader), except that the cells outside the student's answers that need PyTorch
+  print a note instead: torch is switched off in the sandbox so that no graded function can use
+  it (:mod:`.isolation`), and those cells only compare with PyTorch.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 
-import nbformat
 from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_solution
 
@@ -31,11 +31,12 @@ _CHECK = re.compile(r"""^\s*check\(\s*["'](?P<name>\w+)["']""", re.MULTILINE)
 _TORCH = re.compile(r"\btorch\b")
 #: What a cell that needs PyTorch runs instead, in the sandbox.
 TORCH_NOTE = "(not run while grading: this cell uses PyTorch, which the grader switches off)"
+HIDDEN_BEGIN = ClearHiddenTests.begin_test_delimeter.default_value
 
 
 @dataclasses.dataclass(frozen=True)
 class TestCell:
-    """An autograded test cell: its position, ``grade_id``, the checked name, points, hidden tests."""
+    """An autograded test cell that calls ``check``: its position, ``grade_id``, the checked name, points, hidden tests."""
 
     index: int
     grade_id: str
@@ -47,6 +48,11 @@ class TestCell:
 def is_test(cell) -> bool:
     """Return whether ``cell`` is an autograded test cell (a grade cell that is not an answer)."""
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
+
+
+def has_hidden_tests(cell) -> bool:
+    """Return whether ``cell`` holds a hidden-test region (nbgrader's delimiter)."""
+    return HIDDEN_BEGIN in cell.source
 
 
 def test_cells(nb) -> list[TestCell]:
@@ -61,20 +67,48 @@ def test_cells(nb) -> list[TestCell]:
         if match:
             meta = cell.metadata.nbgrader
             found.append(TestCell(index, meta["grade_id"], match["name"], float(meta.get("points", 0)),
-                                  ClearHiddenTests.begin_test_delimeter.default_value in cell.source))
+                                  has_hidden_tests(cell)))
     return found
 
 
 @dataclasses.dataclass(frozen=True)
 class Planned:
-    """One check to judge: the graded function's description and every case, expected values included."""
+    """One check to judge: the graded function's description, every case and its expected value."""
 
     test: TestCell
     graded: case_registry.Graded
     cases: list
+    expected: list
 
 
-def plan(tests: list[TestCell]) -> tuple[dict[str, Planned], dict]:
+class Expectations:
+    """The cases and expected values of each check, computed on first use and kept for the whole batch.
+
+    The hidden cases are seeded by the function's name, so every student of an assignment gets
+    the same ones: computing their reference values once per batch (before the workers start,
+    :meth:`prepare`) saves what would otherwise be done again for every student.
+    """
+
+    def __init__(self):
+        self._known: dict[tuple[str, bool], tuple] = {}
+
+    def cases(self, name: str, hidden: bool) -> tuple:
+        """Return ``(graded, cases, expected values)`` of ``name``, the hidden cases included if ``hidden``."""
+        key = (name, hidden)
+        if key not in self._known:
+            graded = case_registry.lookup(name)
+            cases = graded.cases(hidden)
+            self._known[key] = (graded, cases, [graded.expected(case) for case in cases])
+        return self._known[key]
+
+    def prepare(self, notebooks) -> None:
+        """Compute the expected values of every check in ``notebooks`` (the instructor's, say) now."""
+        for nb in notebooks:
+            for test in test_cells(nb):
+                self.cases(test.name, test.hidden)
+
+
+def plan(tests: list[TestCell], expectations: Expectations) -> tuple[dict[str, Planned], dict]:
     """Return (what to judge outside, by name; what the sandbox gets, by name).
 
     The second is ``{name: (graded.calling, cases without expected values, time budget)}``, which
@@ -82,9 +116,8 @@ def plan(tests: list[TestCell]) -> tuple[dict[str, Planned], dict]:
     """
     judged, sent = {}, {}
     for test in tests:
-        graded = case_registry.lookup(test.name)
-        cases = graded.cases(test.hidden)
-        judged[test.name] = Planned(test, graded, cases)
+        graded, cases, expected = expectations.cases(test.name, test.hidden)
+        judged[test.name] = Planned(test, graded, cases, expected)
         sent[test.name] = (graded.calling, [dataclasses.replace(c, expected=None) for c in cases], time_budget())
     return judged, sent
 
@@ -94,13 +127,12 @@ def needs_torch(cell) -> bool:
     return cell.cell_type == "code" and not is_solution(cell) and bool(_TORCH.search(cell.source))
 
 
-def sandbox_notebook(nb) -> nbformat.NotebookNode:
-    """Return the copy of ``nb`` that runs in the sandbox (same cells, same order)."""
-    copied, _ = ClearHiddenTests().preprocess(copy.deepcopy(nb), {})
-    for cell in copied.cells:
+def job(nb, cell_timeout: float) -> dict:
+    """Return the runner's job (:mod:`.runner`): every code cell to run, by index, and the cell timeout."""
+    cells = []
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        if needs_torch(cell) and not is_test(cell):
-            cell.source = f"print({TORCH_NOTE!r})"
-        cell.outputs = []
-    return copied
+        source = f"print({TORCH_NOTE!r})" if needs_torch(cell) and not is_test(cell) else cell.source
+        cells.append({"index": index, "source": source})
+    return {"cells": cells, "cell_timeout": cell_timeout}

@@ -51,6 +51,9 @@ class StudentResult:
     feedback: str = ""  # path of the feedback HTML, "" when there is none
     seconds: float = 0.0
     fingerprint: str = ""
+    #: Seconds spent in each step of grading this student, by step name: intake, autograde (nbgrader's
+    #: own work), sandbox (starting it and the runner), cells (the notebook's cells), feedback.
+    steps: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if self.status not in STATUSES:

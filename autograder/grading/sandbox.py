@@ -167,12 +167,13 @@ def require() -> None:
         raise SandboxUnavailable(f"{reason}; {INSTALL_HINT}")
 
 
-def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits(), binds=()) -> list[str]:
+def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits(), binds=(), writable=()) -> list[str]:
     """Return the bubblewrap command line that runs ``argv`` in ``workdir`` with ``hide`` hidden.
 
     ``binds`` are ``(source, target)`` pairs shown read-only at ``target`` after the hiding
-    (a stub in place of a package, a folder shown again inside a hidden one). ``workdir`` and
-    all paths must be absolute and resolved (no symlinks).
+    (a stub in place of a package, a folder shown again inside a hidden one); ``writable`` are
+    folders shown read-write besides ``workdir`` (where the command leaves its results). ``workdir``
+    and all paths must be absolute and resolved (no symlinks).
     """
     size = str(limits.tmp_bytes)
     args = [bwrap_path() or BWRAP, *BASE_FLAGS]
@@ -193,6 +194,8 @@ def bwrap_argv(argv, workdir: str, hide=(), limits: Limits = Limits(), binds=())
     for source, target in binds:
         args += ["--ro-bind", source, target]
     args += ["--bind", workdir, workdir, "--chdir", workdir]
+    for path in writable:
+        args += ["--bind", path, path]
     for path in dirs:
         args += ["--remount-ro", path]
     return args + ["--", *argv]
@@ -337,15 +340,15 @@ def _signal_of(returncode: int, sandboxed: bool) -> int | None:
     return None
 
 
-def run(argv, workdir, *, hide=(), binds=(), limits: Limits = Limits(), env=None,
+def run(argv, workdir, *, hide=(), binds=(), writable=(), limits: Limits = Limits(), env=None,
         no_sandbox: bool = False) -> Finished:
     """Run ``argv`` for one student in ``workdir`` and return its :class:`Finished`.
 
     Never raises for anything the command does. Raises ``ValueError`` when ``workdir`` is not
     a directory or a hidden path lies inside it, and :class:`SandboxUnavailable` when bubblewrap
     cannot run here and ``no_sandbox`` is False. ``env`` adds to (or overrides) the clean
-    environment; ``binds`` are read-only ``(source, target)`` mounts made after the hiding (see
-    :func:`bwrap_argv`); ``no_sandbox=True`` keeps the limits but isolates nothing (module docstring).
+    environment; ``binds`` are read-only ``(source, target)`` mounts made after the hiding and
+    ``writable`` folders shown read-write (see :func:`bwrap_argv`); ``no_sandbox=True`` keeps the limits but isolates nothing (module docstring).
     """
     workdir = os.path.realpath(workdir)
     if not os.path.isdir(workdir):
@@ -364,7 +367,8 @@ def run(argv, workdir, *, hide=(), binds=(), limits: Limits = Limits(), env=None
             # hide paths that do not exist have nothing to hide; bubblewrap would fail on them
             present = [path for path in hide if os.path.lexists(path)]
             binds = [(os.path.realpath(s), os.path.realpath(t)) for s, t in binds if os.path.exists(s)]
-            command, home = bwrap_argv(argv, workdir, present, limits, binds), "/tmp"
+            writable = [os.path.realpath(path) for path in writable]
+            command, home = bwrap_argv(argv, workdir, present, limits, binds, writable), "/tmp"
         return _execute(command, workdir, environment(env, home), limits, not no_sandbox)
 
 

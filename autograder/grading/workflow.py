@@ -1,15 +1,15 @@
-"""nbgrader's own steps for one student, run in-process: autograde, feedback, and the zero of an empty submission.
+"""nbgrader's own autograde for one student, run in-process, and the zero of an empty submission.
 
-They run nbgrader's converters (``Autograde``, ``GenerateFeedback``) on the course exactly as
-the ``nbgrader`` command would, with three changes made through configuration:
+:func:`autograde` runs nbgrader's ``Autograde`` converter on the course exactly as the
+``nbgrader autograde`` command would, with these changes:
 
-* ``Autograde`` reads the staging copy (:mod:`.intake`) instead of ``submitted/``;
+* it reads the staging copy (:mod:`.intake`) instead of ``submitted/``;
 * its ``Execute`` step is a :class:`~autograder.grading.execute.SandboxedExecute` made for this
-  student (whose ``reports`` say what the run gave), and deleted test cells are put back (``OverwriteCells.add_missing_cells``) so that deleting one earns nothing;
-* ``GenerateFeedback`` removes the hidden-test regions (nbgrader's ``ClearHiddenTests``, which it
-  otherwise only uses to release): the feedback shows what failed and why, never the hidden test code.
+  student (whose ``reports`` say what the run gave), and deleted test cells are put back
+  (``OverwriteCells.add_missing_cells``) so that deleting one earns nothing;
+* a last step keeps the autograded notebooks, from which the feedback is made (:mod:`.feedback`).
 
-Each returns the error nbgrader logged when it failed (None when it worked); nothing raises for
+It returns the error nbgrader logged when it failed (None when it worked); nothing raises for
 a bad submission, so one student cannot stop the batch.
 """
 
@@ -20,11 +20,11 @@ import os
 import shutil
 import sys
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.converters import Autograde, GenerateFeedback
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
-                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
+                                    NbGraderPreprocessor, SaveAutoGrades)
 from traitlets.config import Config
 
 from .course import Course
@@ -43,6 +43,18 @@ def put_environment_first() -> None:
     path = os.environ.get("PATH", "")
     if path.split(os.pathsep)[0] != bin_dir:
         os.environ["PATH"] = bin_dir + os.pathsep + path
+
+
+class Kept(NbGraderPreprocessor):
+    """The last step: keep each notebook as autograde leaves it, by name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.notebooks: dict = {}
+
+    def preprocess(self, nb, resources):
+        self.notebooks[resources["nbgrader"]["notebook"]] = nb
+        return nb, resources
 
 
 class _Errors(logging.Handler):
@@ -84,24 +96,19 @@ def _convert(converter_class, course: Course, assignment: str, student: str, cha
 
 
 def autograde(course: Course, assignment: str, student: str, staging,
-              settings: Settings) -> tuple[str | None, dict]:
+              settings: Settings) -> tuple[str | None, dict, dict]:
     """Autograde the staged submission of ``student`` into ``autograded/`` and the gradebook.
 
-    Return nbgrader's error (None when it worked) and the sandboxed runs' reports, by notebook.
+    Return nbgrader's error (None when it worked), the sandboxed runs' reports and the
+    autograded notebooks, both by notebook name.
     """
-    step = SandboxedExecute(settings=settings)
+    step, kept = SandboxedExecute(settings=settings), Kept()
     changes = Config()
     changes.CourseDirectory.submitted_directory = str(staging)
     changes.OverwriteCells.add_missing_cells = True
-    error = _convert(Autograde, course, assignment, student, changes, autograde_preprocessors=[step, *AFTER_EXECUTE])
-    return error, step.reports
-
-
-def feedback(course: Course, assignment: str, student: str) -> str | None:
-    """Write the feedback HTML of ``student`` into ``feedback/``, hidden tests removed."""
-    changes = Config()
-    changes.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-    return _convert(GenerateFeedback, course, assignment, student, changes)
+    error = _convert(Autograde, course, assignment, student, changes,
+                     autograde_preprocessors=[step, *AFTER_EXECUTE, kept])
+    return error, step.reports, kept.notebooks
 
 
 def zero(course: Course, assignment: str, student: str, timestamp: str | None) -> None:

@@ -6,6 +6,7 @@ browser) and by comparing the PNG bytes of its picture before and after.
 
 import ast
 import doctest
+import os
 import pathlib
 import socket
 import subprocess
@@ -206,3 +207,15 @@ def test_kernel_gallery_reports_a_bad_custom_kernel():
     assert "same number of entries" in widget.notes.value
     widget.controls["custom"].value = "1 x"
     assert "numbers only" in widget.notes.value
+
+
+def test_under_nbgrader_the_package_draws_nothing_and_loads_no_matplotlib():
+    # A graded notebook imports widgets in its first cell: under nbgrader that costs no plotting library.
+    script = ("import sys, widgets\n"
+              "assert 'matplotlib' not in sys.modules, sorted(m for m in sys.modules if 'matplotlib' in m)[:3]\n"
+              "for name in widgets.__all__:\n"
+              "    notice = getattr(widgets, name)(None)\n"
+              "    assert notice.value == f'<i>{name}: interactive widget skipped while grading.</i>', notice.value\n")
+    env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
