@@ -64,13 +64,16 @@ class Course:
                     f"`nbgrader generate_assignment {assignment}` in {self.root} first"
                     + ("" if self.db_url.startswith("sqlite") else f" (with --db {self.db_url})")) from None
 
-    def autograded_points(self, assignment: str) -> dict[str, float]:
-        """Return the points of each autograded test cell of ``assignment``, by ``grade_id``."""
+    def autograded_points(self, assignment: str) -> dict[tuple[str, str], float]:
+        """Return the points of each autograded test cell of ``assignment``, by ``(notebook, grade_id)``.
+
+        A ``grade_id`` is unique within a notebook only: two notebooks of one assignment may both have a ``foo``.
+        """
         points = {}
         with self.gradebook() as gb:
             for notebook in gb.find_assignment(assignment).notebooks:
                 answers = {cell.name for cell in notebook.solution_cells}  # manually graded
-                points.update({cell.name: float(cell.max_score) for cell in notebook.grade_cells
+                points.update({(notebook.name, cell.name): float(cell.max_score) for cell in notebook.grade_cells
                                if cell.cell_type == "code" and cell.name not in answers})
         return points
 

@@ -21,6 +21,7 @@ shares of the students (see :func:`share`), for grading on several machines into
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import time
@@ -137,7 +138,7 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
     tests: list[TestResult] = []
     for notebook in found.staged:
         if notebook in runs:
-            tests += runs[notebook].tests
+            tests += [dataclasses.replace(test, notebook=notebook) for test in runs[notebook].tests]
             found_flags += runs[notebook].flags
     # The autograde step's time, split: nbgrader's own work, the sandbox (start-up included), the cells.
     sandboxed, cells = sum(run.seconds for run in runs.values()), sum(run.cells_seconds for run in runs.values())
@@ -151,9 +152,9 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
         else:
             feedback_path = str(course.path("feedback", student, assignment) / f"{found.staged[0]}.html")
     lap("feedback")
-    graded = {test.grade_id for test in tests}
-    tests += [TestResult(grade_id, grade_id, value, 0.0, reason="not graded")
-              for grade_id, value in points.items() if grade_id not in graded]
+    graded = {(test.notebook, test.grade_id) for test in tests}
+    tests += [TestResult(grade_id, grade_id, value, 0.0, reason="not graded", notebook=notebook)
+              for (notebook, grade_id), value in points.items() if (notebook, grade_id) not in graded]
     result = StudentResult(assignment, student, FLAGGED if found_flags else GRADED, flags.reason(found_flags, found.notes),
                            round(sum(t.score for t in tests), 2), sum(points.values()), tuple(tests),
                            feedback_path, round(time.monotonic() - start, 2), fingerprint, steps)

@@ -111,11 +111,13 @@ def _grades_rows(results):
 def _tests_rows(results):
     # Only submitted work counts: a missing submission ran no test, and counting it would
     # lower every test's numbers alike rather than tell which test is hard.
-    tests = {}  # (assignment, grade_id) -> [TestResult]; dicts keep the notebook's test order
+    tests = {}  # (assignment, label) -> [TestResult]; dicts keep the notebook's test order
     for r in results:
         if r.status != MISSING:
             for test in r.tests:
-                tests.setdefault((r.assignment, test.grade_id), []).append(test)
+                # A grade_id is unique within its notebook; another notebook's is named with it.
+                label = test.grade_id if test.notebook in ("", r.assignment) else f"{test.notebook}/{test.grade_id}"
+                tests.setdefault((r.assignment, label), []).append(test)
     for (assignment, grade_id), runs in tests.items():
         first = runs[0]
         total = sum(t.total for t in runs)

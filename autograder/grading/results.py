@@ -29,6 +29,7 @@ class TestResult:
     passed: int = 0
     total: int = 0
     reason: str = ""
+    notebook: str = ""  # the notebook the cell is in (an assignment may have several)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,15 +12,16 @@ with a long busy timeout (:func:`gradebook_url`), its writes being short.
 A worker dies with the batch (``PR_SET_PDEATHSIG``): a batch killed with ``kill -9`` leaves no
 grading behind it, and its finished students' records; a rerun grades the others. A worker that
 dies on its own (the machine's out-of-memory killer, say) loses only the student it was grading,
-whose task is returned as failed (``finished(worker, None)``) and which a rerun grades again.
+whose task is returned as failed (``finished(worker, None)``) and which a rerun grades again;
+a new worker takes its place.
 """
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import multiprocessing
-import os
-import queue
+import multiprocessing.connection
 import signal
 import traceback
 
@@ -41,20 +42,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def _work(number: int, grade, tasks, events) -> None:
+def _work(grade, connection) -> None:
+    """A worker: grade each task the batch sends, answer each with ``("done", result)`` or ``("error", trace)``."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
-    while True:
-        task = tasks.get()
-        if task is None:
-            return
-        events.put(("start", number, task))
+    while (task := connection.recv()) is not None:
         try:
-            result = grade(task)
+            answer = ("done", grade(task))
         except BaseException:  # noqa: BLE001 - a bug of the grader's: this task fails, the others go on
-            events.put(("error", number, (task, traceback.format_exc(limit=20))))
-        else:
-            events.put(("done", number, result))
+            answer = ("error", traceback.format_exc(limit=20))
+        connection.send(answer)
 
 
 def run(tasks: list, grade, workers: int, started=None, finished=None) -> list:
@@ -73,47 +70,62 @@ def run(tasks: list, grade, workers: int, started=None, finished=None) -> list:
             finished(0, results[-1])
         return results
     context = multiprocessing.get_context("fork")
-    queued, events = context.Queue(), context.Queue()
-    for task in tasks:
-        queued.put(task)
-    count = min(workers, len(tasks))
-    for _ in range(count):
-        queued.put(None)
-    processes = [context.Process(target=_work, args=(n, grade, queued, events), daemon=True) for n in range(count)]
-    for process in processes:
-        process.start()
-    position = {repr(task): i for i, task in enumerate(tasks)}
+    pending = collections.deque(enumerate(tasks))
     results: list = [None] * len(tasks)
-    current: dict[int, object] = {}
-    remaining = len(tasks)
+    current: dict[int, int] = {}  # worker -> position of the task it grades
+    count = min(workers, len(tasks))
+    connections, processes = [None] * count, [None] * count
+
+    def spawn(number: int) -> None:
+        # A pipe per worker, written synchronously: a worker that dies takes no finished result with
+        # it (a multiprocessing.Queue writes from a thread that dies with the process).
+        ours, theirs = context.Pipe()
+        processes[number] = context.Process(target=_work, args=(grade, theirs), daemon=True)
+        processes[number].start()
+        theirs.close()
+        connections[number] = ours
+
+    def give(number: int) -> None:
+        if pending:
+            position, task = pending.popleft()
+            current[number] = position
+            connections[number].send(task)
+            started(number, task)
+        else:
+            connections[number].send(None)
+
+    def end(number: int, answer) -> None:
+        position = current.pop(number)
+        if answer is not None and answer[0] == "error":
+            print(f"autograder: grading {tasks[position]} failed inside the grader:\n{answer[1]}", flush=True)
+        results[position] = answer[1] if answer is not None and answer[0] == "done" else None
+        finished(number, results[position])
+
     try:
-        while remaining:
-            try:
-                kind, number, payload = events.get(timeout=1.0)
-            except queue.Empty:
-                for number, process in enumerate(processes):
-                    if not process.is_alive() and number in current:  # died while grading
-                        task = current.pop(number)
-                        remaining -= 1
-                        finished(number, None)
-                if not any(p.is_alive() for p in processes) and events.empty():
-                    break
-                continue
-            if kind == "start":
-                current[number] = payload
-                started(number, payload)
-                continue
-            task = current.pop(number, None)
-            remaining -= 1
-            if kind == "done":
-                results[position[repr(task)]] = payload
-                finished(number, payload)
-            else:
-                task, trace = payload
-                print(f"autograder: grading {task} failed inside the grader:\n{trace}", flush=True)
-                finished(number, None)
+        for number in range(count):
+            spawn(number)
+            give(number)
+        while current:
+            watched = {connections[n]: n for n in current} | {processes[n].sentinel: n for n in current}
+            for ready in multiprocessing.connection.wait(list(watched)):
+                number = watched[ready]
+                if number not in current:
+                    continue
+                if ready is connections[number] or connections[number].poll():
+                    try:
+                        answer = connections[number].recv()
+                    except (EOFError, OSError):
+                        answer = None
+                    end(number, answer)
+                    if answer is not None:
+                        give(number)
+                else:  # the worker died while grading: its task is lost, a new worker takes the next
+                    end(number, None)
+                    processes[number].join()
+                    spawn(number)
+                    give(number)
     finally:
-        for process in processes:
+        for process in filter(None, processes):
             if process.is_alive():
                 process.terminate()
             process.join(timeout=5)

@@ -1,0 +1,138 @@
+"""Grading in parallel: the same grades as one worker, on SQLite and PostgreSQL; nothing lost when a worker or the batch dies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from nbgrader.api import Gradebook
+
+import corpus
+from nbgrader_course import nbgrader_env, run_nbgrader
+from autograder.__main__ import main as autograder_main
+from autograder.grading import pipeline, records, sandbox, workers
+
+OPTIONS = pipeline.Options(cell_timeout=corpus.CELL_TIMEOUT)
+MIXED = ["honest_full", "honest_partial", "blank", "cheat_allclose", "cheat_exit", "warnings", "invalid_json"]
+
+
+def _build(tmp_path, names):
+    fixtures = [fixture for fixture in corpus.FIXTURES if fixture.student in names]
+    return corpus.build(tmp_path / "course", fixtures)
+
+
+def _grades(url: str) -> dict:
+    """Return every grade cell's automatic score, by (student, notebook, cell), from the gradebook at ``url``."""
+    with Gradebook(url, "corpus") as gb:
+        return {(s.student.id, n.name, g.name): g.auto_score
+                for s in gb.assignment_submissions(corpus.ASSIGNMENT) for n in s.notebooks for g in n.grades}
+
+
+def _same(result):
+    return (result.student, result.status, result.score, result.max_score, result.reason,
+            [(t.grade_id, t.score, t.passed, t.total) for t in result.tests])
+
+
+# --- the worker pool, on its own ------------------------------------------------------------------
+
+def _task(n):
+    if n == 3:
+        os._exit(9)  # the machine's OOM killer, say: this worker dies with its task
+    return n * n
+
+
+def test_a_worker_that_dies_loses_only_its_task():
+    ended = []
+    results = workers.run(list(range(8)), _task, 2, finished=lambda worker, result: ended.append(result))
+    assert results == [0, 1, 4, None, 16, 25, 36, 49]
+    assert sorted(ended, key=lambda r: -1 if r is None else r) == [None, 0, 1, 4, 16, 25, 36, 49]
+
+
+def test_one_worker_runs_in_this_process():
+    assert workers.run([1, 2], lambda n: (n, os.getpid()), 1) == [(1, os.getpid()), (2, os.getpid())]
+
+
+def test_sqlite_gradebooks_wait_for_their_lock():
+    assert workers.gradebook_url("sqlite:////srv/course/gradebook.db") == "sqlite:////srv/course/gradebook.db?timeout=60"
+    assert workers.gradebook_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+# --- the grader -----------------------------------------------------------------------------------
+
+needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap cannot run here")
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_parallel_workers_grade_as_one_worker_does_with_sqlite(tmp_path):
+    serial_course = _build(tmp_path / "serial", MIXED)
+    parallel_course = tmp_path / "parallel"
+    shutil.copytree(serial_course, parallel_course)
+    serial = pipeline.grade(serial_course, [corpus.ASSIGNMENT], options=OPTIONS, progress=False, workers_count=1)
+    parallel = pipeline.grade(parallel_course, [corpus.ASSIGNMENT], options=OPTIONS, progress=False, workers_count=3)
+    assert sorted(map(_same, parallel)) == sorted(map(_same, serial))
+    assert len(serial) == len(MIXED)
+    assert _grades(f"sqlite:///{parallel_course / 'gradebook.db'}") == _grades(f"sqlite:///{serial_course / 'gradebook.db'}")
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_parallel_workers_grade_as_one_worker_does_with_postgresql(tmp_path, postgres_server):
+    course = _build(tmp_path, MIXED[:5])
+    results = {}
+    for count in (1, 3):
+        url = postgres_server.create_database(f"corpus_workers_{count}")
+        done = run_nbgrader("generate_assignment", corpus.ASSIGNMENT, "--force", "--db", url, cwd=course)
+        assert done.returncode == 0, done.stderr
+        shutil.rmtree(course / "reports", ignore_errors=True)
+        graded = pipeline.grade(course, [corpus.ASSIGNMENT], db_url=url, options=OPTIONS, progress=False,
+                                workers_count=count)
+        results[count] = (sorted(map(_same, graded)), _grades(url))
+    assert results[3] == results[1]
+    assert len(results[1][0]) == 5
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as file:
+                    if text.encode() in file.read():
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_killing_the_batch_kills_its_workers_and_a_rerun_completes_the_gradebook(tmp_path):
+    course = _build(tmp_path, MIXED)
+    command = [sys.executable, "-m", "autograder", "grade", corpus.ASSIGNMENT, "--course", str(course),
+               "--cell-timeout", str(corpus.CELL_TIMEOUT), "--quiet", "--workers", "2"]
+    process = subprocess.Popen(command, env=nbgrader_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    records_dir = course / "reports" / "records" / corpus.ASSIGNMENT
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(records_dir.glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)  # the batch only: its workers must go with it
+    process.wait()
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(course)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_mentioning(str(course)) == []
+    finished = len(list(records_dir.glob("*.json")))
+    assert 2 <= finished < len(MIXED)
+    assert autograder_main(command[3:]) == 0
+    by_name = {fixture.student: fixture for fixture in corpus.FIXTURES}
+    scores = _grades(f"sqlite:///{course / 'gradebook.db'}")
+    for student in MIXED:
+        result = records.read(course, corpus.ASSIGNMENT, student)
+        assert (result.score, result.status) == (by_name[student].score, by_name[student].status), student
+        assert sum(score or 0 for (who, _, _), score in scores.items() if who == student) == by_name[student].score
