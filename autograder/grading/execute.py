@@ -228,6 +228,9 @@ class SandboxedExecute(NbGraderPreprocessor):
                 hide=hidden.hide, binds=hidden.binds, writable=[scratch], limits=options.limits,
                 env=isolation.environment(plan_path, records, mpl), no_sandbox=options.no_sandbox)
             seconds = time.monotonic() - start
+            # Its messages go to the reports: they name no folder of the grader's.
+            finished = dataclasses.replace(finished, stderr=finished.stderr.replace(scratch, "<grader>").replace(
+                folder, "<notebook folder>"))
             recorded = {}
             for check in sent:
                 try:

@@ -58,15 +58,21 @@ class Kept(NbGraderPreprocessor):
 
 
 class _Errors(logging.Handler):
-    """Collects the errors nbgrader logs during one step (its exceptions carry little detail)."""
+    """Collects the errors nbgrader logs during one step (the exception it raises only says "see above")."""
 
     def __init__(self):
         super().__init__(logging.ERROR)
         self.messages: list[str] = []
 
     def emit(self, record):
-        lines = record.getMessage().strip().splitlines()
-        self.messages.append(lines[-1][:300] if lines else "")
+        self.messages.append(record.getMessage().strip())
+
+    def summary(self) -> str:
+        """Return the error in a line: the last line of the traceback nbgrader logged, else its first message."""
+        for message in self.messages:
+            if message.startswith("Traceback") and message.splitlines()[-1:]:
+                return message.splitlines()[-1][:300]
+        return next((m.splitlines()[0][:300] for m in self.messages if m), "")
 
 
 def _convert(converter_class, course: Course, assignment: str, student: str, changes: Config,
@@ -88,7 +94,10 @@ def _convert(converter_class, course: Course, assignment: str, student: str, cha
     try:
         converter.start()
     except Exception as error:  # noqa: BLE001 - nbgrader's failure for this student, reported, never raised
-        return "; ".join(m for m in errors.messages if m) or f"{type(error).__name__}: {error}"
+        found = errors.summary() or f"{type(error).__name__}: {error}"
+        # The reports name the student's files, not the grader's staging copy of them.
+        staged = str(config.CourseDirectory.get("submitted_directory", ""))
+        return found.replace(staged, "submitted") if staged else found
     finally:
         log.removeHandler(errors)
         log.setLevel(level)

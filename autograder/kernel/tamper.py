@@ -119,9 +119,13 @@ def _numpy_owned(value, depth: int = 0) -> bool:
 
 def _where(value) -> str:
     code = getattr(value, "__code__", None) or getattr(getattr(value, "_implementation", None), "__code__", None)
-    if code is not None:
-        return f"defined in {code.co_filename}"
-    return f"{type(value).__name__}"
+    if code is None:
+        return f"{type(value).__name__}"
+    filename = code.co_filename
+    # A notebook cell's code lives in a temporary file of the kernel's (or in "<ipython-input-...>").
+    if filename.startswith("<ipython-input") or "/ipykernel_" in filename or filename.startswith("<"):
+        return "defined in the notebook"
+    return f"defined in {filename}"
 
 
 def _validate_numpy(module_name: str, module) -> None:

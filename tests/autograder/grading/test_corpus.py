@@ -66,6 +66,8 @@ def test_each_fixture_gets_its_exact_score_and_status(graded, fixture):
     assert fixture.reason in result.reason
     if fixture.status == "graded":
         assert "other files" not in result.reason
+    # A reason is for the instructor to read: no folder of the grader's, no temporary file.
+    assert "/tmp/" not in result.reason and "autograder-" not in result.reason, result.reason
 
 
 def test_the_gradebook_holds_the_same_scores(graded):
