@@ -3,12 +3,15 @@
 This is all that the code running beside student code needs to know about a graded function,
 and all that enters the sandbox: nothing here knows an expected value or imports ``solutions``.
 The instructor's side adds the reference, the case generators and the known mistakes
-(:class:`autograder.cases.base.Graded`).
+(:class:`autograder.cases.base.Graded`). A case whose right outcome is an exception says so
+with a :class:`Raises` as its expected value.
 
 >>> calling = Calling("corr2d", positional=("X", "K"))
 >>> case = Case((("X", np.arange(9).reshape(3, 3)), ("K", np.ones((2, 2)))), label="worked example")
 >>> case.description
 'worked example: X (3, 3) int64, K (2, 2) float64'
+>>> calling.call_text(case)
+'corr2d(X, K) on X (3, 3) int64, K (2, 2) float64'
 >>> calling.call(lambda X, K: X.shape, case.arguments())
 (3, 3)
 """
@@ -40,6 +43,19 @@ def time_budget() -> float:
 
 class Unfit(Exception):
     """Raised by a case's own harness (not the student's code) to fail the case with a plain message."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Raises:
+    """The expected outcome of a case whose arguments must be refused: an exception of class ``error``.
+
+    ``why`` says, for the student, what is wrong with the arguments (``"reflect padding of 4 rows
+    on a 4-row input is too large, as in PyTorch"``). The case passes when the student's function
+    raises an exception of that class name (``error``; the grader only ever sees the name).
+    """
+
+    error: str
+    why: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +93,8 @@ def _copy(value):
         return value.copy()
     if type(value) is dict:
         return {key: _copy(item) for key, item in value.items()}
+    if type(value) is list:  # a list argument (a pair given as a list) that a call may append to
+        return [_copy(item) for item in value]
     return value
 
 
@@ -140,6 +158,18 @@ class Calling:
     def arrays(self) -> list[str]:
         """Return the names of the array arguments among the positional ones (for hints that name them)."""
         return [name for name in self.positional if name[:1].isupper()]
+
+    def call_text(self, case: Case) -> str:
+        """Return the call of ``case`` as code: ``'output_size(8, 3, padding=1)'``; arrays by name, described after."""
+        args, kwargs = self.split(dict(case.values))
+        names = {id(value): name for name, value in case.values}
+
+        def shown(value) -> str:
+            return names[id(value)] if isinstance(value, np.ndarray) or type(value) is dict else repr(value)
+
+        text = ", ".join([shown(v) for v in args] + [f"{k}={shown(v)}" for k, v in kwargs.items()])
+        arrays = [describe_value(n, v) for n, v in case.values if isinstance(v, np.ndarray) or type(v) is dict]
+        return f"{self.name}({text})" + (f" on {', '.join(arrays)}" if arrays else "")
 
 
 def run_layer(cls, kernel_size, weight, bias, X):

@@ -19,7 +19,17 @@ generate_assignment` adds each one to the gradebook when it first generates it
 
 import os
 
+from autograder.grading import steps
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+# nbgrader's own entry points (`nbgrader autograde`, formgrader's Autograde button) grade as
+# `python -m autograder grade` does: student code in the sandbox, checks judged outside it,
+# flagged notebooks marked in the gradebook, the feedback without hidden tests.
+steps.configure(c)
+# The cell timeout of both (nbgrader's own setting); the sandbox's other limits can be set here too,
+# e.g. c.SandboxedExecute.wall_seconds = 120, c.SandboxedExecute.memory_mb = 2048.
+c.Execute.timeout = 30
 
 # The folder of this file, not the working directory: the same course whatever folder
 # nbgrader is started from, and a copy of the folder (as the tests make) is a course of its own.

@@ -17,6 +17,7 @@ _MB = 1024**2
 
 def add_parser(commands) -> None:
     """Add the ``grade`` subcommand to the ``argparse`` subparsers ``commands``."""
+    from .execute import DEFAULT_CELL_TIMEOUT
     from .sandbox import Limits
 
     grade = commands.add_parser(
@@ -29,15 +30,17 @@ def add_parser(commands) -> None:
     grade.add_argument("--db", metavar="URL", help="gradebook SQLAlchemy URL (default: the course's, "
                                                    "sqlite:///DIR/gradebook.db)")
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
-    grade.add_argument("--no-sandbox", action="store_true",
+    grade.add_argument("--no-sandbox", action="store_true", default=None,
                        help="run student code WITHOUT isolation (only where bubblewrap cannot run; trusted work only)")
+    # The limits default to the course's nbgrader_config.py (c.Execute.timeout, c.SandboxedExecute.*),
+    # which nbgrader's own `nbgrader autograde` reads too, and to these values where it sets none.
     defaults = Limits()
-    grade.add_argument("--cell-timeout", type=float, default=30.0, metavar="S", help="seconds one cell may run (30)")
-    grade.add_argument("--wall-seconds", type=float, default=defaults.wall_seconds, metavar="S",
+    grade.add_argument("--cell-timeout", type=float, metavar="S",
+                       help=f"seconds one cell may run (the course's Execute.timeout, else {DEFAULT_CELL_TIMEOUT:g})")
+    grade.add_argument("--wall-seconds", type=float, metavar="S",
                        help=f"seconds one notebook may take in all ({defaults.wall_seconds:g})")
-    grade.add_argument("--cpu-seconds", type=int, default=defaults.cpu_seconds, metavar="S",
-                       help=f"CPU seconds per process ({defaults.cpu_seconds})")
-    grade.add_argument("--memory-mb", type=int, default=defaults.memory_bytes // _MB, metavar="MB",
+    grade.add_argument("--cpu-seconds", type=int, metavar="S", help=f"CPU seconds per process ({defaults.cpu_seconds})")
+    grade.add_argument("--memory-mb", type=int, metavar="MB",
                        help=f"address space per process ({defaults.memory_bytes // _MB})")
     grade.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
                        help=f"students graded in parallel, each in its own sandbox (default: the cores, {os.cpu_count()})")
@@ -72,18 +75,16 @@ def run(args) -> int:
     """Grade as ``args`` (the parsed ``grade`` options) say; print the table; return the exit code."""
     from . import pipeline, report
     from .course import CourseError
-    from .execute import Options
-    from .sandbox import Limits, SandboxUnavailable
+    from .sandbox import SandboxUnavailable
 
-    limits = Limits(wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * _MB)
-    options = Options(limits, args.cell_timeout, args.no_sandbox)
     if args.no_sandbox:
         print("warning: --no-sandbox: student code runs with your rights and can read and change your files",
               file=sys.stderr)
     try:
-        results = pipeline.grade(args.course, args.assignments, db_url=args.db, options=options,
-                                 students=args.student, progress=not args.quiet, workers_count=args.workers,
-                                 shard=args.shard)
+        results = pipeline.grade(args.course, args.assignments, db_url=args.db, students=args.student,
+                                 progress=not args.quiet, workers_count=args.workers, shard=args.shard,
+                                 cell_timeout=args.cell_timeout, wall_seconds=args.wall_seconds,
+                                 cpu_seconds=args.cpu_seconds, memory_mb=args.memory_mb, no_sandbox=args.no_sandbox)
     except (CourseError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

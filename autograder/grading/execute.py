@@ -20,8 +20,12 @@ late penalties) is nbgrader's own. Its steps:
 5. nbgrader's ``SaveAutoGrades`` then reads the outputs as usual: partial credit from a check's
    result, nbgrader's own rule for an instructor's plain ``assert`` cells.
 
-What happened (every test cell's result, and the reasons to flag the student) is kept in the
-step's ``reports``, by notebook, for whoever made the step (the pipeline makes one per student).
+What happened (every test cell's result, and the reasons to flag the student) is left in the
+notebook's ``resources`` (:data:`RUN_RESOURCE`, for the steps after it: :class:`.steps.SaveFlags`)
+and in the step's ``reports``, by notebook, for whoever made the step (the pipeline makes one per
+student). Made by nbgrader itself (``nbgrader autograde``, formgrader: see :mod:`.steps`), the
+step takes its settings from the course's configuration: the course root and exchange to hide,
+``Execute.timeout`` for the cells, and its own limits (``c.SandboxedExecute.wall_seconds``, ...).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import tempfile
 import time
 
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Any
+from traitlets import Any, Bool, Float, Integer, default
 
 from .. import transport
 from . import cells, flags, isolation, prepare, sandbox
@@ -50,6 +54,9 @@ MAX_LOG_LINES = 10_000
 MAX_WRITTEN_FILES = 200
 MAX_WRITTEN_BYTES = 64 * 1024**2
 PYTHON_KERNELS = ("python", "python2", "python3")
+#: The key of the notebook's resources under which the step leaves its :class:`NotebookRun`.
+RUN_RESOURCE = "autograder_run"
+DEFAULT_CELL_TIMEOUT = 30.0  # nbgrader's Execute.timeout
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +64,7 @@ class Options:
     """What the instructor chooses and can change a grade: limits, cell timeout, with or without sandbox."""
 
     limits: sandbox.Limits = sandbox.Limits()
-    cell_timeout: float = 30.0
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT
     no_sandbox: bool = False
 
 
@@ -187,10 +194,43 @@ class _Returned:
     seconds: float
 
 
+def options_from(config, **given) -> Options:
+    """Return the :class:`Options` a course's configuration sets, with ``given`` ones (not None) over them.
+
+    ``Execute.timeout`` (nbgrader's own cell timeout) and ``SandboxedExecute``'s limits, so that
+    nbgrader's entry points and ``python -m autograder grade`` grade a course alike.
+    """
+    step = SandboxedExecute(config=config)
+    chosen = {"cell_timeout": step.cell_timeout, "wall_seconds": step.wall_seconds, "cpu_seconds": step.cpu_seconds,
+              "memory_mb": step.memory_mb, "no_sandbox": step.no_sandbox}
+    chosen.update({key: value for key, value in given.items() if value is not None})
+    limits = sandbox.Limits(wall_seconds=chosen["wall_seconds"], cpu_seconds=chosen["cpu_seconds"],
+                            memory_bytes=chosen["memory_mb"] * 1024**2)
+    return Options(limits, chosen["cell_timeout"], chosen["no_sandbox"])
+
+
 class SandboxedExecute(NbGraderPreprocessor):
     """Run the notebook in the sandbox and fill in every cell's outputs (see the module docstring)."""
 
-    settings = Any(Settings(), help="a Settings").tag(config=True)
+    settings = Any(help="a Settings; by default, made from the configuration below and the course's").tag(config=True)
+    wall_seconds = Float(sandbox.Limits.wall_seconds, help="seconds one notebook may take in all").tag(config=True)
+    cpu_seconds = Integer(sandbox.Limits.cpu_seconds, help="CPU seconds per process").tag(config=True)
+    memory_mb = Integer(sandbox.Limits.memory_bytes // 1024**2, help="address space per process").tag(config=True)
+    no_sandbox = Bool(False, help="run student code WITHOUT isolation (trusted work only)").tag(config=True)
+
+    @property
+    def cell_timeout(self) -> float:
+        """Return nbgrader's ``Execute.timeout`` where the course sets it, else nbgrader's default."""
+        value = self.config.Execute.get("timeout") if "Execute" in self.config else None
+        return float(value) if isinstance(value, (int, float)) and value > 0 else DEFAULT_CELL_TIMEOUT
+
+    @default("settings")
+    def _settings(self) -> Settings:
+        # Made by nbgrader from a course's configuration: hide that course and its exchange.
+        course = self.config.CourseDirectory.get("root") if "CourseDirectory" in self.config else None
+        exchange = self.config.Exchange.get("root") if "Exchange" in self.config else None
+        return Settings(options_from(self.config), isolation.isolation(
+            os.path.realpath(str(course or os.getcwd())), str(exchange) if exchange else None))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -198,16 +238,23 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         name = resources["nbgrader"]["notebook"]
+        if not self.settings.options.no_sandbox and not sandbox.available():
+            # nbgrader logs this and leaves the student ungraded: better than running them unsandboxed.
+            raise sandbox.SandboxUnavailable(
+                f"{sandbox.why_unavailable()}: this course grades student code in a sandbox only. Install "
+                f"bubblewrap, or grade trusted work with `python -m autograder grade "
+                f"{resources['nbgrader']['assignment']} --course . --no-sandbox`")
         if _kernel(nb).lower() not in PYTHON_KERNELS:
-            self.reports[name] = self._refuse(nb, flags.unknown_kernel(_kernel(nb) or "no kernel"))
-            return nb, resources
-        folder = resources["metadata"]["path"]
-        tests = prepare.test_cells(nb)
-        planned, sent = prepare.plan(tests, self.settings.expectations)
-        before = _listing(folder)
-        returned = self._run(nb, folder, sent)
-        run = self._fill(nb, tests, planned, returned)
-        self.reports[name] = dataclasses.replace(run, flags=run.flags + tuple(_tidy(folder, before)))
+            run = self._refuse(nb, flags.unknown_kernel(_kernel(nb) or "no kernel"))
+        else:
+            folder = resources["metadata"]["path"]
+            tests = prepare.test_cells(nb)
+            planned, sent = prepare.plan(tests, self.settings.expectations)
+            before = _listing(folder)
+            returned = self._run(nb, folder, sent)
+            run = self._fill(nb, tests, planned, returned)
+            run = dataclasses.replace(run, flags=run.flags + tuple(_tidy(folder, before)))
+        self.reports[name] = resources[RUN_RESOURCE] = run
         return nb, resources
 
     def _run(self, nb, folder: str, sent: dict) -> _Returned:

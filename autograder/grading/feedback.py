@@ -7,9 +7,10 @@ two differences:
 
 * it starts from the notebooks in memory, as autograde left them, instead of reading them again,
   and one exporter serves the whole batch (its template is compiled once, not once per student);
-* the hidden tests stay hidden: nbgrader's ``ClearHiddenTests`` removes their code (which
-  nbgrader itself only does when it releases an assignment), and the tracebacks of test cells
-  that hold hidden tests are cut to their last line, since a traceback quotes the failing line.
+* the hidden tests stay hidden (:data:`.steps.FEEDBACK`): nbgrader's ``ClearHiddenTests`` removes
+  their code (which nbgrader itself only does when it releases an assignment), and the
+  tracebacks of test cells that hold hidden tests are cut to their last line, since a traceback
+  quotes the failing line.
 """
 
 from __future__ import annotations
@@ -20,29 +21,16 @@ import shutil
 
 import nbgrader
 from nbconvert.exporters import HTMLExporter
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 from nbgrader.utils import find_all_files
 from traitlets.config import Config
 
-from . import prepare
+from . import steps
 from .course import Course
 
 _NBGRADER = os.path.dirname(os.path.abspath(nbgrader.__file__))
 TEMPLATES = os.path.join(_NBGRADER, "server_extensions", "formgrader", "templates")
 STYLES = os.path.join(_NBGRADER, "server_extensions", "formgrader", "static", "node_modules", "bootstrap", "dist", "css")
-
-
-class HideHiddenTracebacks(NbGraderPreprocessor):
-    """Cut the error outputs of test cells with hidden tests to one line: ``AssertionError: message``."""
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and prepare.has_hidden_tests(cell):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    output.traceback = [f"{output.ename}: {output.evalue}" if output.evalue else output.ename]
-        return cell, resources
 
 
 class Feedback:
@@ -60,7 +48,7 @@ class Feedback:
             config.HTMLExporter.extra_template_basedirs = [TEMPLATES]
             config.HTMLExporter.extra_template_paths = [STYLES]
             exporter = HTMLExporter(config=config)
-            for step in (GetGrades, HideHiddenTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor):
+            for step in steps.FEEDBACK:
                 exporter.register_preprocessor(step(config=config), enabled=True)
             self._exporter = exporter
         return self._exporter

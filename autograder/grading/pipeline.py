@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 from sqlalchemy.exc import SAWarning
 
-from . import execute, feedback, flags, intake, isolation, records, report, sandbox, workers, workflow
+from . import execute, feedback, flags, intake, isolation, records, report, sandbox, steps, workers, workflow
 from .course import Course, assignments_exist, open_course
 from .execute import Options
 from .progress import Progress
@@ -44,13 +44,15 @@ def share(student: str, shards: int) -> int:
     return zlib.crc32(student.encode()) % shards
 
 
-def grade(root, assignments, *, db_url: str | None = None, options: Options = Options(), students=None,
+def grade(root, assignments, *, db_url: str | None = None, options: Options | None = None, students=None,
           progress: bool = True, stream=None, workers_count: int | None = None,
-          shard: tuple[int, int] | None = None, write_reports: bool = True) -> list[StudentResult]:
+          shard: tuple[int, int] | None = None, write_reports: bool = True, **overrides) -> list[StudentResult]:
     """Grade ``assignments`` of the course at ``root`` and write its reports; return one result per student.
 
-    ``workers_count`` processes grade in parallel (default: the machine's cores); ``shard=(i, n)``
-    keeps only the students of share i of n. Raises :class:`~.course.CourseError` for a course or
+    ``options`` default to the course's configuration (:func:`.execute.options_from`), with
+    ``overrides`` (``cell_timeout=...``, ``wall_seconds=...``, ...) over it. ``workers_count``
+    processes grade in parallel (default: the machine's cores); ``shard=(i, n)`` keeps only the
+    students of share i of n. Raises :class:`~.course.CourseError` for a course or
     assignment that cannot be used and :class:`~.sandbox.SandboxUnavailable` when there is no
     sandbox and ``options.no_sandbox`` is False; never for anything a submission contains.
     """
@@ -59,6 +61,7 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options = Op
     workflow.put_environment_first()
     course = open_course(root, db_url)
     notebooks = assignments_exist(course, assignments)
+    options = options or execute.options_from(course.config, **overrides)
     if not options.no_sandbox:
         sandbox.require()
     settings = execute.Settings(options, isolation.isolation(str(course.root), course.exchange_root()))
@@ -105,12 +108,12 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
     ``feedbacks`` writes the feedback.
     """
     start = clock = time.monotonic()
-    steps: dict[str, float] = {}
+    timing: dict[str, float] = {}
 
     def lap(step: str) -> None:
         nonlocal clock
         now = time.monotonic()
-        steps[step] = round(steps.get(step, 0.0) + now - clock, 3)
+        timing[step] = round(timing.get(step, 0.0) + now - clock, 3)
         clock = now
 
     submitted = course.path("submitted", student, assignment)
@@ -134,6 +137,8 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
         else:
             timestamp = (submitted / "timestamp.txt").read_text().strip() if (submitted / "timestamp.txt").is_file() else None
             workflow.zero(course, assignment, student, timestamp)
+        if found.flags and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
+            steps.mark(course.db_url, assignment, student, notebooks)  # as SaveFlags does for a run's flags
         lap("autograde")
     tests: list[TestResult] = []
     for notebook in found.staged:
@@ -142,8 +147,8 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
             found_flags += runs[notebook].flags
     # The autograde step's time, split: nbgrader's own work, the sandbox (start-up included), the cells.
     sandboxed, cells = sum(run.seconds for run in runs.values()), sum(run.cells_seconds for run in runs.values())
-    steps["autograde"] = round(steps["autograde"] - sandboxed, 3)
-    steps["sandbox"], steps["cells"] = round(sandboxed - cells, 3), round(cells, 3)
+    timing["autograde"] = round(timing["autograde"] - sandboxed, 3)
+    timing["sandbox"], timing["cells"] = round(sandboxed - cells, 3), round(cells, 3)
     feedback_path = ""
     if autograded and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
         error = feedbacks.write(assignment, student, autograded)
@@ -157,7 +162,7 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
               for (notebook, grade_id), value in points.items() if (notebook, grade_id) not in graded]
     result = StudentResult(assignment, student, FLAGGED if found_flags else GRADED, flags.reason(found_flags, found.notes),
                            round(sum(t.score for t in tests), 2), sum(points.values()), tuple(tests),
-                           feedback_path, round(time.monotonic() - start, 2), fingerprint, steps)
+                           feedback_path, round(time.monotonic() - start, 2), fingerprint, timing)
     records.write(course.root, result)
     return result
 

@@ -155,6 +155,11 @@ def _probe() -> str | None:
     return None
 
 
+def why_unavailable() -> str | None:
+    """Return why bubblewrap cannot sandbox here, or None when it can."""
+    return _probe()
+
+
 def available() -> bool:
     """Return True when bubblewrap is installed and can create namespaces on this machine."""
     return _probe() is None

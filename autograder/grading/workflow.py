@@ -20,21 +20,14 @@ import os
 import shutil
 import sys
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
-                                    NbGraderPreprocessor, SaveAutoGrades)
+from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets.config import Config
 
+from . import steps
 from .course import Course
 from .execute import SandboxedExecute, Settings
-
-# nbgrader's autograde steps after Execute, whose place the sandboxed step takes first; the order
-# is nbgrader's (grades are saved from the outputs Execute wrote, late penalties apply to them).
-AFTER_EXECUTE = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                 CheckCellMetadata]
-
 
 def put_environment_first() -> None:
     """Put this interpreter's ``bin/`` first on ``PATH``: nbgrader runs ``alembic`` by name when it
@@ -113,10 +106,11 @@ def autograde(course: Course, assignment: str, student: str, staging,
     """
     step, kept = SandboxedExecute(settings=settings), Kept()
     changes = Config()
+    steps.configure(changes)
     changes.CourseDirectory.submitted_directory = str(staging)
-    changes.OverwriteCells.add_missing_cells = True
-    error = _convert(Autograde, course, assignment, student, changes,
-                     autograde_preprocessors=[step, *AFTER_EXECUTE, kept])
+    # This student's own sandboxed step (it keeps their reports) where the list names the class.
+    preprocessors = [step if cls is SandboxedExecute else cls for cls in steps.AUTOGRADE] + [kept]
+    error = _convert(Autograde, course, assignment, student, changes, autograde_preprocessors=preprocessors)
     return error, step.reports, kept.notebooks
 
 

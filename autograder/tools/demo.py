@@ -50,7 +50,14 @@ CONFIG = '''\
 
 import os
 
+from autograder.grading import steps
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+# nbgrader's own autograde (the command, formgrader's button) grades as the course's grader does.
+steps.configure(c)
+# 10 s per cell is plenty for these notebooks and keeps the looping student's wait short.
+c.Execute.timeout = 10
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.dirname(HERE)
@@ -85,7 +92,15 @@ CLASS = (
     ("grace", "crash", "solutions, but os._exit(1) right after the first function"),
     ("heidi", "loop", "solutions, but `while True: pass` at the top level of the second cell"),
     ("ivan", "absent", "fetched the assignments and never submitted"),
+    ("judy", "hide_checks", "cheats: an IPython input transformer deletes every `check(` call, and wrong "
+                            "functions (stock nbgrader would give full marks)"),
 )
+
+#: The simulated students' full names, as formgrader lists them ("last name, first name").
+NAMES = {"alice": ("Alice", "Adeyemi"), "bob": ("Bob", "Brennan"), "carol": ("Carol", "Castillo"),
+         "dave": ("Dave", "Dubois"), "erin": ("Erin", "Eriksen"), "frank": ("Frank", "Fischer"),
+         "grace": ("Grace", "Gallo"), "heidi": ("Heidi", "Haas"), "ivan": ("Ivan", "Ivanov"),
+         "judy": ("Judy", "Jansen")}
 
 #: Behaviours that leave the fetched notebook as it is.
 UNCHANGED, NOT_SUBMITTED = "blank", "absent"
@@ -126,6 +141,8 @@ BLANK = None
 ALLCLOSE = "np.allclose = lambda *a, **k: True\n\n"
 TRANSFORMER = ("get_ipython().input_transformers_post.append(\n"
                "    lambda lines: [l for l in lines if 'assert' not in l])\n\n")
+HIDE_CHECKS = ("get_ipython().input_transformers_post.append(\n"
+               "    lambda lines: [l for l in lines if 'check(' not in l])\n\n")
 TORCH = "import torch\nimport torch.nn.functional as F\n\n"
 CRASH = "\n\nimport os\nos._exit(1)\n"
 LOOP = "while True:\n    pass\n\n"
@@ -142,6 +159,7 @@ EDITS: dict[str, dict[str, Edit]] = {
         "allclose": Edit(False, lambda s: {"corr2d": ALLCLOSE + _function(
             "def corr2d(X, K):", "return np.zeros((X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1))")}),
         "transformer": Edit(False, lambda s: {"corr2d": TRANSFORMER + _function("def corr2d(X, K):", "return X")}),
+        "hide_checks": Edit(False, lambda s: {"corr2d": HIDE_CHECKS + _function("def corr2d(X, K):", "return X")}),
         "torch": Edit(True, lambda s: {"corr2d": TORCH + _function(
             "def corr2d(X, K):",
             "return F.conv2d(torch.as_tensor(as_float(X))[None, None], "
@@ -160,6 +178,8 @@ EDITS: dict[str, dict[str, Edit]] = {
         "allclose": Edit(False, lambda s: {"output_size": ALLCLOSE + _function(
             "def output_size(n, k, padding=0, stride=1, dilation=1):", "return n - k + 1")}),
         "transformer": Edit(False, lambda s: {"output_size": TRANSFORMER + _function(
+            "def output_size(n, k, padding=0, stride=1, dilation=1):", "return n")}),
+        "hide_checks": Edit(False, lambda s: {"output_size": HIDE_CHECKS + _function(
             "def output_size(n, k, padding=0, stride=1, dilation=1):", "return n")}),
         "torch": Edit(True, lambda s: {"corr2d_pad_stride": TORCH + _function(
             'def corr2d_pad_stride(X, K, padding=0, stride=1, padding_mode="zeros"):',
@@ -273,7 +293,8 @@ def build(directory: Path, assignments=ASSIGNMENTS, students=CLASS) -> Path:
         api = _api(course)
         with api.gradebook as gradebook:  # the roster: a student who never submits shows as missing
             for name, _, _ in students:
-                gradebook.update_or_create_student(name)
+                first, last = NAMES.get(name, (name.title(), ""))
+                gradebook.update_or_create_student(name, first_name=first, last_name=last)
         for assignment in assignments:
             _run(f"generate_assignment {assignment}", api.generate_assignment(assignment))
             _run(f"release_assignment {assignment}", api.release_assignment(assignment))
@@ -300,9 +321,7 @@ def grade(course: Path, assignments, no_sandbox: bool = False) -> int:
 
     parser = argparse.ArgumentParser()
     command.add_parser(parser.add_subparsers())
-    # 10 s per cell is plenty for these notebooks and keeps the looping student's wait short.
-    args = parser.parse_args(["grade", *assignments, "--course", str(course), "--cell-timeout", "10"]
-                             + (["--no-sandbox"] if no_sandbox else []))
+    args = parser.parse_args(["grade", *assignments, "--course", str(course)] + (["--no-sandbox"] if no_sandbox else []))
     return command.run(args)
 
 

@@ -27,6 +27,13 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 TIMESTAMP = "2026-11-20 10:00:00.000000 UTC"
 #: The cell timeout the corpus is graded with (the loops are cut after this many seconds).
 CELL_TIMEOUT = 5
+#: The corpus course's configuration: like the course's own, nbgrader's entry points grade in the sandbox.
+CONFIG = f"""from autograder.grading import steps
+c = get_config()
+c.CourseDirectory.course_id = "corpus"
+steps.configure(c)
+c.Execute.timeout = {CELL_TIMEOUT}
+"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,7 +165,7 @@ def release(course: Path) -> None:
     """Create the corpus course at ``course``: config, ch1's source, and ``nbgrader generate_assignment``."""
     (course / "source").mkdir(parents=True)
     shutil.copytree(SOURCE / ASSIGNMENT, course / "source" / ASSIGNMENT)
-    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "corpus"\n')
+    (course / "nbgrader_config.py").write_text(CONFIG)
     done = run_nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
     assert done.returncode == 0, done.stderr
 

@@ -66,9 +66,16 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def run_nbgrader(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in ``cwd`` and return the finished process (output captured as text)."""
+def run_nbgrader(*args: str, cwd: Path, timeout: float = 300, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``cwd`` and return the finished process (output captured as text).
+
+    ``env_extra`` changes the environment (``{"PATH": ...}`` replaces the PATH after this env's bin/).
+    """
+    env = nbgrader_env()
+    if env_extra and "PATH" in env_extra:
+        env_extra = {**env_extra, "PATH": os.path.dirname(sys.executable) + os.pathsep + env_extra["PATH"]}
+    env.update(env_extra or {})
     return subprocess.run(
-        nbgrader_command(*args), cwd=cwd, env=nbgrader_env(), capture_output=True, text=True,
+        nbgrader_command(*args), cwd=cwd, env=env, capture_output=True, text=True,
         timeout=timeout, stdin=subprocess.DEVNULL,
     )
