@@ -39,7 +39,7 @@ export PATH := $(prefix)/bin:$(PATH)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k pooling -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help env test demo tour grade bench bench-grading lab release student-package clean distclean
+.PHONY: help env test demo tour grade slurm bench bench-grading lab release student-package clean distclean
 
 help: ## list the targets (this text)
 	@echo "Usage: make TARGET    (Python environment: $(prefix))"
@@ -64,6 +64,14 @@ ASSIGNMENTS ?= $(notdir $(wildcard $(COURSE)/source/*))
 GRADE_ARGS ?=
 grade: $(STAMP) ## grade COURSE's submissions in the sandbox (COURSE=course ASSIGNMENTS=all GRADE_ARGS=...)
 	$(PYTHON) -m autograder grade $(ASSIGNMENTS) --course $(COURSE) $(GRADE_ARGS)
+
+# Grade on a SLURM cluster (run on a login node; the course folder on a filesystem every node sees), e.g.
+#   make slurm COURSE=/shared/conv ASSIGNMENTS=ch1_cross_correlation DB=postgresql://grader@db/conv TASKS=20 SLURM_ARGS="--wait"
+DB ?=
+TASKS ?= 4
+SLURM_ARGS ?=
+slurm: $(STAMP) ## grade COURSE as a SLURM job array into a PostgreSQL gradebook (DB=postgresql://... TASKS=N SLURM_ARGS=...)
+	$(PYTHON) -m autograder slurm $(ASSIGNMENTS) --course $(COURSE) --db "$(DB)" --tasks $(TASKS) $(SLURM_ARGS)
 
 tour: $(STAMP) ## show the reference library at work in a short tour
 	$(PYTHON) benchmarks/tour.py

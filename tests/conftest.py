@@ -17,6 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import postgres  # noqa: E402 - tests/support/postgres.py: the server behind the postgres_server fixture
+import slurm  # noqa: E402 - tests/support/slurm.py: the cluster behind the slurm_cluster fixture
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
@@ -61,3 +62,14 @@ def postgres_server():
         pytest.skip(reason)
     with postgres.Server() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster(tmp_path_factory):
+    """A private single-node SLURM cluster (tests/support/slurm.py) shared by the session; skipped (so
+    failed under CI) when SLURM or MUNGE is missing or the tests do not run as root."""
+    reason = slurm.unavailable()
+    if reason:
+        pytest.skip(reason)
+    with slurm.Cluster(tmp_path_factory.mktemp("slurm")) as cluster:
+        yield cluster

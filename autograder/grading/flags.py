@@ -120,6 +120,10 @@ def wrote_too_much(count: int, size: int, max_count: int, max_size: int) -> Flag
                               f"{max_count} files or {max_size // 1024**2} MB; they were not kept")
 
 
+def no_sandbox(node: str, why: str | None) -> Flag:
+    return Flag(FlagKind.RUN, f"no sandbox on node {node} ({why}): not graded; grade again where bubblewrap runs")
+
+
 def unknown_kernel(kernel: str) -> Flag:
     return Flag(FlagKind.SUBMISSION, f"the notebook's kernel is {kernel!r}, not Python: it was not run, and its "
                                      f"tests score 0")

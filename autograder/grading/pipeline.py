@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import tempfile
 import time
 import warnings
@@ -38,6 +39,9 @@ from .execute import Options
 from .progress import Progress
 from .results import FLAGGED, GRADED, MISSING, StudentResult, TestResult
 
+#: The fingerprint of a record that does not finish its student (no submission matches it).
+UNFINISHED = "unfinished"
+
 
 def share(student: str, shards: int) -> int:
     """Return the shard, of ``shards``, that grades ``student``: the same on every machine and every run."""
@@ -46,13 +50,16 @@ def share(student: str, shards: int) -> int:
 
 def grade(root, assignments, *, db_url: str | None = None, options: Options | None = None, students=None,
           progress: bool = True, stream=None, workers_count: int | None = None,
-          shard: tuple[int, int] | None = None, write_reports: bool = True, **overrides) -> list[StudentResult]:
+          shard: tuple[int, int] | None = None, flag_without_sandbox: bool = False,
+          **overrides) -> list[StudentResult]:
     """Grade ``assignments`` of the course at ``root`` and write its reports; return one result per student.
 
     ``options`` default to the course's configuration (:func:`.execute.options_from`), with
     ``overrides`` (``cell_timeout=...``, ``wall_seconds=...``, ...) over it. ``workers_count``
     processes grade in parallel (default: the machine's cores); ``shard=(i, n)`` keeps only the
-    students of share i of n. Raises :class:`~.course.CourseError` for a course or
+    students of share i of n, and leaves the reports to :func:`collect` (every share must be done).
+    Without a sandbox, ``flag_without_sandbox`` flags every student instead of refusing (a SLURM
+    task on a node without bubblewrap): their records say so and do not count as finished. Raises :class:`~.course.CourseError` for a course or
     assignment that cannot be used and :class:`~.sandbox.SandboxUnavailable` when there is no
     sandbox and ``options.no_sandbox`` is False; never for anything a submission contains.
     """
@@ -62,6 +69,10 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options | No
     course = open_course(root, db_url)
     notebooks = assignments_exist(course, assignments)
     options = options or execute.options_from(course.config, **overrides)
+    pairs = [(a, s) for a in assignments for s in (students or course.students(a))
+             if shard is None or share(s, shard[1]) == shard[0]]
+    if not options.no_sandbox and flag_without_sandbox and not sandbox.available():
+        return [_no_sandbox(course, assignment, student) for assignment, student in pairs]
     if not options.no_sandbox:
         sandbox.require()
     settings = execute.Settings(options, isolation.isolation(str(course.root), course.exchange_root()))
@@ -69,8 +80,6 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options | No
                                   for path in sorted(course.path("source", ".", assignment).glob("*.ipynb")))
     context = records.fingerprint(course.db_url, records.grader_version(), repr(options))
     points = {assignment: course.autograded_points(assignment) for assignment in assignments}
-    pairs = [(a, s) for a in assignments for s in (students or course.students(a))
-             if shard is None or share(s, shard[1]) == shard[0]]
     count = max(1, workers_count or os.cpu_count() or 1)
     writer = course.for_parallel_writers() if count > 1 else course
     feedbacks = feedback.Feedback(writer)
@@ -83,20 +92,30 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options | No
     with Progress(len(pairs), workers=min(count, len(pairs)) or 1, stream=stream) if progress else _Quiet() as bar:
         done = workers.run(pairs, one, count, started=bar.started, finished=bar.finished)
     results = [result for result in done if result is not None]
-    if write_reports:
-        report.write_reports(all_records(course, assignments) if shard else results, reports_dir(course.root))
+    if shard is None:
+        report.write_reports(results, reports_dir(course.root))
     return results
 
 
-def all_records(course: Course, assignments) -> list[StudentResult]:
-    """Return the finished records of every student of ``assignments`` (those graded by any shard)."""
-    found = []
+def _no_sandbox(course: Course, assignment: str, student: str) -> StudentResult:
+    """Record ``student`` as flagged, not graded: this machine cannot sandbox (its record is not a finished one)."""
+    result = StudentResult(assignment, student, FLAGGED, flags.no_sandbox(socket.gethostname(), sandbox.why_unavailable()).text,
+                           0.0, sum(course.autograded_points(assignment).values()), fingerprint=UNFINISHED)
+    records.write(course.root, result)
+    return result
+
+
+def collect(course: Course, assignments) -> tuple[list[StudentResult], list[tuple[str, str]]]:
+    """Return the records of every student of ``assignments``, and the (assignment, student) pairs not graded yet."""
+    found, unfinished = [], []
     for assignment in assignments:
         for student in course.students(assignment):
             record = records.read(course.root, assignment, student)
             if record is not None:
                 found.append(record)
-    return found
+            if record is None or record.fingerprint == UNFINISHED:
+                unfinished.append((assignment, student))
+    return found, unfinished
 
 
 def grade_one(course: Course, assignment: str, student: str, notebooks: list[str], points: dict[str, float],
