@@ -6,7 +6,8 @@ edition has neither: it carries the visible cases of every graded function, with
 values, what each known mistake returns on them and the hints, computed when the edition was
 built (:mod:`autograder.tools.edition`) and stored as data in :data:`EDITION_DATA`.
 :func:`lookup` gives the same kind of *exercise* (see :mod:`autograder.verdicts`) either way,
-and :func:`chapters` the syllabus (:mod:`autograder.syllabus`).
+:func:`chapters` the syllabus (:mod:`autograder.syllabus`) and :func:`callable_from` the graded
+functions a check looks for in the student's function.
 """
 
 from __future__ import annotations
@@ -56,6 +57,20 @@ def chapter(assignment: str) -> Chapter:
 def graded_names() -> tuple[str, ...]:
     """Return every graded function name of the course, chapter by chapter."""
     return tuple(name for c in chapters() for name in c.names)
+
+
+def callable_from(name: str) -> tuple[str, ...]:
+    """Return the graded names a student's ``name`` may call: its chapter's others and every earlier chapter's.
+
+    The checks of ``name`` run the visible cases of those it does call (a wrong ``output_size``
+    explains a wrong ``corr2d_pad_stride``); a later chapter's function is not written yet.
+    """
+    earlier = []
+    for chapter in chapters():
+        earlier += chapter.names
+        if name in chapter.names:
+            return tuple(other for other in earlier if other != name)
+    return ()
 
 
 def lookup(name: str):

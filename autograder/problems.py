@@ -26,6 +26,7 @@ class Kind(enum.Enum):
     VALUES = "wrong values"  # also a wrong int or tuple of ints
     NAN = "NaN"
     INF = "inf"
+    NOT_RAISED = "not raised"  # the arguments must be refused with an exception; the call did something else
     # The call itself (autograder.kernel.guard and observe).
     NOT_IMPLEMENTED = "not implemented"
     EXCEPTION = "exception"
@@ -131,6 +132,18 @@ def wrong_value(expected, got) -> Problem:
     return Problem(Kind.VALUES, f"expected {expected!r}, got {got!r}")
 
 
+def not_raised(error: str, why: str, returned: str = "", raised: Problem | None = None) -> Problem:
+    """The call should raise ``error`` because ``why``; it returned ``returned`` (a description) or raised ``raised``."""
+    instead = raised.text if raised is not None else f"returned {returned}"
+    reason = f": {why}" if why else ""
+    return Problem(Kind.NOT_RAISED, f"expected a {error}{reason}; it {instead} instead")
+
+
+def returned_value(kind: str, shape: tuple | None = None, dtype=None) -> str:
+    """Return how a result is named after "returned": ``'a float64 array of shape (1, 12)'``, ``'a tuple'``."""
+    return f"a {dtype} array of shape {shape}" if shape is not None else kind
+
+
 def in_part(part: str, problem: Problem) -> Problem:
     """The same problem, said of one named part of a result (``dX``, ``grads['W1']``)."""
     return Problem(problem.kind, f"{part}: {problem.text}")
@@ -177,6 +190,29 @@ def mutated(names) -> Problem:
 
 
 # --- hints that depend only on the kind of problem ----------------------------------------------
+
+def raise_hint(error: str) -> str:
+    """Return the hint for arguments that should have been refused with ``error``."""
+    return (f"check the arguments before computing anything, and raise {error}(...) with a message that "
+            f"names the argument and its values")
+
+
+def upstream(name: str, call: str, problem: Problem, expected=None, got=None) -> str:
+    """Return the hint of a failed case whose function calls ``name``, itself wrong on its visible case ``call``.
+
+    ``problem`` is what is wrong with ``name`` there; ``expected`` and ``got`` are given for a
+    wrong number (an int result), which then reads ``returns 7, not 8``.
+    """
+    if problem.kind is Kind.VALUES and got is not None:
+        what = f"returns {got!r}, not {expected!r}"
+    elif problem.kind is Kind.NOT_IMPLEMENTED:
+        what = "is not implemented yet"
+    elif problem.kind in CALL_FAILED:
+        what = problem.text  # "raised ...", "took longer than ..."
+    else:
+        what = f"is wrong ({problem.text})"
+    return f"your {call} {what}: fix {name} first"
+
 
 def dtype_hint(arrays) -> str:
     """Return the hint for a wrong dtype, naming the function's own array arguments ``arrays``."""

@@ -1,10 +1,11 @@
 """Carrying cases into the sandbox and what student code did out of it, as plain JSON read back trusting nothing.
 
-The grader writes the *plan* of a sandboxed run (for each graded name, its
-:class:`~autograder.calling.Calling`, the cases' inputs and the time budget) with
-:func:`pack_plan`, to the file named by :data:`PLAN_ENV`; the sandbox's ``check``
-(:mod:`autograder.kernel.recorder`) reads it with :func:`unpack_plan` and writes one record per
-check into the folder :data:`RECORD_ENV` names.
+The grader writes the *plan* of a sandboxed run (for each graded name, a :class:`CheckPlan`:
+its :class:`~autograder.calling.Calling`, the cases' inputs, the time budget, and the visible
+cases of the other graded functions the student's function may call) with :func:`pack_plan`,
+to the file named by :data:`PLAN_ENV`; the sandbox's ``check`` (:mod:`autograder.kernel.recorder`)
+reads it with :func:`unpack_plan` and writes one record per check into the folder
+:data:`RECORD_ENV` names.
 
 Inside the sandbox, :func:`pack_observation` turns an :class:`~autograder.observations.Observation`
 into JSON data: the returned value becomes a tagged tree of numbers, strings, lists, tuples and
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import math
 
 import numpy as np
 
 from . import compare
-from .calling import Calling, Case
+from .calling import Calling, Case, Raises
 from .observations import Observation, Outcome
 from .problems import Kind, Problem
 
@@ -228,27 +230,94 @@ def unpack_calling(data: dict) -> Calling:
     return Calling(data["name"], tuple(data["positional"]), _tuples(data["result"]), data["harness"])
 
 
+def pack_expected(value) -> dict:
+    """Return an expected value as JSON data: a :class:`~autograder.calling.Raises`, or a value :func:`pack` takes."""
+    if type(value) is Raises:
+        return {"t": "raises", "error": value.error, "why": value.why}
+    return pack(value)
+
+
+def unpack_expected(data):
+    """Return the expected value :func:`pack_expected` described, or raise :class:`Malformed`.
+
+    Only here does a :class:`Raises` come back: a value the student's code returned never becomes one.
+    """
+    if type(data) is dict and data.get("t") == "raises":
+        return Raises(_text(data.get("error")), _text(data.get("why")))
+    return unpack(data)
+
+
 def pack_case(case: Case, expected: bool = False) -> dict:
     """Return a :class:`Case` as JSON data; its expected value only with ``expected=True``."""
     data = {"values": [[name, pack(value)] for name, value in case.values], "label": case.label,
             "hidden": case.hidden, "tolerance": case.tolerance}
     if expected:
-        data["expected"] = pack(case.expected)
+        data["expected"] = pack_expected(case.expected)
     return data
 
 
 def unpack_case(data: dict) -> Case:
     return Case(tuple((name, unpack(value)) for name, value in data["values"]), data["label"], data["hidden"],
-                unpack(data["expected"]) if "expected" in data else None, _tuples(data["tolerance"]))
+                unpack_expected(data["expected"]) if "expected" in data else None, _tuples(data["tolerance"]))
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckPlan:
+    """What the sandbox's ``check`` of one graded name gets: how to call it, the cases' inputs, the budget.
+
+    ``related`` maps the other graded functions that the student's function may call (the same
+    chapter's and the earlier ones') to their ``(Calling, visible cases)``: when it does call
+    one of them, the recorder runs that one's visible cases too, so that the judge can say
+    which function to fix first.
+    """
+
+    calling: Calling
+    cases: list
+    budget: float
+    related: dict = dataclasses.field(default_factory=dict)
 
 
 def pack_plan(plan: dict) -> str:
-    """Return the plan ``{name: (Calling, cases, budget)}`` as JSON text, without any expected value."""
-    return json.dumps({name: {"calling": pack_calling(calling), "cases": [pack_case(case) for case in cases],
-                              "budget": budget} for name, (calling, cases, budget) in plan.items()})
+    """Return the plan ``{name: CheckPlan}`` as JSON text, without any expected value.
+
+    The related functions' cases are written once, however many checks may call them.
+    """
+    related = {}
+    for entry in plan.values():
+        related.update(entry.related)
+    return json.dumps({
+        "checks": {name: {"calling": pack_calling(entry.calling), "cases": [pack_case(case) for case in entry.cases],
+                          "budget": entry.budget, "related": list(entry.related)} for name, entry in plan.items()},
+        "related": {name: {"calling": pack_calling(calling), "cases": [pack_case(case) for case in cases]}
+                    for name, (calling, cases) in related.items()},
+    })
 
 
 def unpack_plan(text: str) -> dict:
-    """Return the plan :func:`pack_plan` wrote: ``{name: (Calling, cases, budget)}``."""
-    return {name: (unpack_calling(entry["calling"]), [unpack_case(case) for case in entry["cases"]],
-                   float(entry["budget"])) for name, entry in json.loads(text).items()}
+    """Return the plan :func:`pack_plan` wrote: ``{name: CheckPlan}``."""
+    data = json.loads(text)
+    related = {name: (unpack_calling(entry["calling"]), [unpack_case(case) for case in entry["cases"]])
+               for name, entry in data["related"].items()}
+    return {name: CheckPlan(unpack_calling(entry["calling"]), [unpack_case(case) for case in entry["cases"]],
+                            float(entry["budget"]), {other: related[other] for other in entry["related"]})
+            for name, entry in data["checks"].items()}
+
+
+def pack_related(observed: dict) -> list:
+    """Return ``{name: [Observation]}`` (the related functions' visible cases, as the recorder saw them) as JSON data."""
+    return [[name, [pack_observation(seen) for seen in observations]] for name, observations in observed.items()]
+
+
+def unpack_related(data, counts: dict) -> dict:
+    """Return the ``{name: [Observation]}`` :func:`pack_related` described, keeping only the names of ``counts``
+    whose number of observations is right (``counts``: name -> number of cases); raise :class:`Malformed`."""
+    if type(data) is not list:
+        raise Malformed("related observations that are not a list")
+    found = {}
+    for item in data[:len(counts)]:
+        if type(item) is not list or len(item) != 2 or type(item[0]) is not str or type(item[1]) is not list:
+            raise Malformed("a related function's observations that are not [name, observations]")
+        name, observations = item
+        if counts.get(name) == len(observations) and name not in found:
+            found[name] = [unpack_observation(seen) for seen in observations]
+    return found

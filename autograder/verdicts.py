@@ -13,6 +13,11 @@ mistake returns on the case) and ``hint_for_shape(case, expected_shape, got_shap
 instructor's case modules provide one (:class:`autograder.cases.base.Graded`), and so does the
 student edition, from the visible cases it was built with (:mod:`autograder.casebook`).
 
+A case whose expected value is a :class:`~autograder.calling.Raises` passes when the call
+raised that exception. When the student's function calls another graded function of theirs
+that fails one of its own visible cases (:func:`upstream_hint`, from the observations
+:func:`autograder.kernel.observe.referenced` made possible), the failed cases say so first.
+
 Example of the feedback (one failed case)::
 
       PASS  worked example: X (5, 5) int64, K (3, 3) int64
@@ -21,7 +26,10 @@ Example of the feedback (one failed case)::
             expected: [[19, 25], [37, 43]]
             got:      [[5, 11], [23, 29]]
             hint: you rotated the kernel by 180 degrees: that is convolve2d, not corr2d; ...
-    corr2d: 1/2 visible cases passed, 2 of 4 points (the hidden cases run when the notebook is graded)
+    corr2d: visible 1/2 passed; the hidden cases run when the notebook is graded
+
+With the hidden cases (when the notebook is graded, or in the self-check) the last line gives
+the points instead: ``corr2d: 10/13 cases passed, 3.08 of 4 points``.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ import dataclasses
 import numpy as np
 
 from . import compare, problems
-from .calling import Case
+from .calling import Case, Raises
 from .observations import Observation, Outcome
 from .problems import Kind, Problem
 from .score import Score, points_for
@@ -70,17 +78,24 @@ def compare_case(exercise, case: Case, expected, value) -> Problem | None:
     return compare.compare_result(exercise.calling.result, expected, value, case.tolerance)
 
 
-def judge(exercise, case: Case, expected, seen: Observation) -> CaseVerdict:
-    """Return the :class:`CaseVerdict` of one case: compare, diagnose, explain."""
+def judge(exercise, case: Case, expected, seen: Observation, upstream: str | None = None) -> CaseVerdict:
+    """Return the :class:`CaseVerdict` of one case: compare, diagnose, explain.
+
+    ``upstream`` is the hint that another graded function the student's function calls is wrong
+    (:func:`upstream_hint`); a failed case gives it unless a known mistake explains the result.
+    """
     outcome = seen.outcome
     if outcome is None:
         return CaseVerdict(case, False, seen.skipped)
+    if isinstance(expected, Raises):
+        return _judge_refusal(case, expected, outcome, upstream)
     if outcome.problem is not None:
-        return CaseVerdict(case, False, outcome.problem, outcome=outcome)
+        hint = upstream if outcome.problem.kind in _UPSTREAM_KINDS else None
+        return CaseVerdict(case, False, outcome.problem, hint, outcome=outcome)
     problem = compare_case(exercise, case, expected, outcome.value)
     hint = None
     if problem is not None:
-        hint = diagnose(exercise, case, expected, outcome.value, problem)
+        hint = diagnose(exercise, case, expected, outcome.value, problem, upstream)
     elif seen.changed:
         problem = problems.mutated(seen.changed)
     verdict = CaseVerdict(case, problem is None, problem, hint, outcome, tuple(seen.changed))
@@ -88,12 +103,59 @@ def judge(exercise, case: Case, expected, seen: Observation) -> CaseVerdict:
     return verdict
 
 
-def diagnose(exercise, case: Case, expected, value, problem: Problem) -> str | None:
-    """Return the hint for a wrong result: a known mistake it matches, else one for the kind of difference."""
+#: Failures of the call itself that a wrong function called inside may well cause.
+_UPSTREAM_KINDS = frozenset({Kind.EXCEPTION, Kind.NOT_IMPLEMENTED, Kind.UNFIT})
+
+
+def _judge_refusal(case: Case, expected: Raises, outcome: Outcome, upstream: str | None) -> CaseVerdict:
+    """Return the verdict of a case whose arguments must be refused with the exception ``expected.error``."""
+    problem = outcome.problem
+    if problem is not None and problem.kind is Kind.EXCEPTION and outcome.error_type == expected.error:
+        return CaseVerdict(case, True, outcome=outcome)
+    if problem is not None and problem.kind is not Kind.EXCEPTION:  # a stub, a timeout: that says it all
+        return CaseVerdict(case, False, problem, outcome=outcome)
+    if problem is None:
+        value = outcome.value
+        array = np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else None
+        returned = problems.returned_value(compare.kind_name(value), None if array is None else array.shape,
+                                           None if array is None else array.dtype)
+        problem = problems.not_raised(expected.error, expected.why, returned=returned)
+    else:
+        problem = problems.not_raised(expected.error, expected.why, raised=problem)
+    return CaseVerdict(case, False, problem, upstream or problems.raise_hint(expected.error), outcome)
+
+
+def upstream_hint(related) -> str | None:
+    """Return the hint that a graded function the student's function calls is wrong, or None when none is.
+
+    ``related`` lists, in the order the function refers to them, ``(exercise, cases, expected
+    values, observations)`` of the other graded functions it calls, on their visible cases. The
+    first of them that fails one of its cases is named, with that case. Cases whose arguments
+    must be refused (:class:`~autograder.calling.Raises`) are left out: a caller passes valid ones.
+    """
+    for exercise, cases, expected, seen in related:
+        for case, want, observation in zip(cases, expected, seen):
+            if isinstance(want, Raises):
+                continue
+            verdict = judge(exercise, case, want, observation)
+            if verdict.passed or verdict.problem is None or verdict.problem.kind is Kind.NOT_RUN:
+                continue
+            got = None
+            if verdict.problem.kind is Kind.VALUES and exercise.calling.result == compare.INT:
+                got = compare.int_tree(observation.outcome.value)
+            return problems.upstream(exercise.name, exercise.calling.call_text(case), verdict.problem, want, got)
+    return None
+
+
+def diagnose(exercise, case: Case, expected, value, problem: Problem, upstream: str | None = None) -> str | None:
+    """Return the hint for a wrong result: a known mistake it matches, else ``upstream`` (a wrong function it
+    calls), else one for the kind of difference."""
     spec = exercise.calling.result
     for hint, wrong in exercise.wrong_answers(case):
         if not compare.same(spec, expected, wrong) and compare.same(spec, wrong, value):
             return hint
+    if upstream:
+        return upstream
     if problem.kind is Kind.SHAPE and spec == compare.ARRAY:
         try:
             got = compare.as_array(value).shape
@@ -123,7 +185,8 @@ def summarize(name: str, verdicts: list[CaseVerdict], points: float, include_hid
     else:
         value, reason = points_for(points, passed, len(verdicts)), ""
     text = report(name, verdicts, value, points, include_hidden, calls, tampered)
-    return Score(value, name, passed, len(verdicts), points, reason), text
+    summary = text.rsplit("\n", 1)[-1]
+    return Score(value, name, passed, len(verdicts), points, reason, summary, include_hidden), text
 
 
 # --- the feedback text ----------------------------------------------------------------------------
@@ -165,11 +228,14 @@ def _points(value: float) -> str:
 
 def report(name: str, verdicts: list[CaseVerdict], value: float, points: float, include_hidden: bool,
            calls: list[str], tampered: list[str]) -> str:
-    """Return the feedback of one check: the cases, then a summary line."""
+    """Return the feedback of one check: the cases, then a summary line.
+
+    Without the hidden cases (a student's test cell) the summary counts the visible cases and
+    gives no points: the hidden ones may still take some away. The points are given where they
+    are known: with the hidden cases, and when the score is 0 whatever the cases.
+    """
     passed, total = sum(v.passed for v in verdicts), len(verdicts)
-    which = "" if include_hidden else "visible "
-    later = "" if include_hidden else " (the hidden cases run when the notebook is graded)"
-    stubs = [v for v in verdicts if v.problem is not None and v.problem.kind is Kind.NOT_IMPLEMENTED]
+    stubs = [v for v in verdicts if v.problem is not None and v.problem.kind is Kind.NOT_IMPLEMENTED and not v.hint]
     if tampered:
         return refusal(name, points, tampered)
     if calls:
@@ -179,10 +245,13 @@ def report(name: str, verdicts: list[CaseVerdict], value: float, points: float, 
                      f"course's reference solutions earn no credit; write the computation yourself.")
         return "\n".join(lines)
     if stubs and len(stubs) == total:
-        return (f"{name}: not implemented yet (it raises NotImplementedError): 0/{total} {which}cases passed, "
-                f"0 of {_points(points)} points")
+        counted = f"0/{total} cases passed, 0 of {_points(points)} points" if include_hidden else f"visible 0/{total} passed"
+        return f"{name}: not implemented yet (it raises NotImplementedError): {counted}"
     lines = [line for v in verdicts for line in _case_lines(v)]
-    lines.append(f"{name}: {passed}/{total} {which}cases passed, {_points(value)} of {_points(points)} points{later}")
+    if include_hidden:
+        lines.append(f"{name}: {passed}/{total} cases passed, {_points(value)} of {_points(points)} points")
+    else:
+        lines.append(f"{name}: visible {passed}/{total} passed; the hidden cases run when the notebook is graded")
     return "\n".join(lines)
 
 

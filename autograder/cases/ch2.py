@@ -6,6 +6,7 @@ import numpy as np
 from solutions import corr2d, corr2d_pad_stride, output_size, pad2d, same_padding
 from solutions.padding import pad_axes
 
+from ..calling import Raises
 from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, random_array, size_hint
 
@@ -96,7 +97,21 @@ def _pad2d_visible() -> list[Case]:
         Case((("X", np.array([[1.0, 2.0, 3.0, 4.0]])), ("padding", (0, 2)), ("mode", "circular")), "circular",
              expected=floats([[3, 4, 1, 2, 3, 4, 1, 2]])),
         _pad_case("int padding", np.arange(9.0).reshape(3, 3), 1),
+        _too_large("reflect padding as large as the input", np.arange(16.0).reshape(4, 4), (4, 0), "reflect"),
     ]
+
+
+def _too_large(label, X, padding, mode) -> Case:
+    """Return a case whose padding PyTorch refuses for ``mode``: the right outcome is a ValueError.
+
+    Reflect adds at most n - 1 cells on a side of an axis of n (the edge is not repeated),
+    circular at most n (it wraps around once).
+    """
+    top, bottom, left, right = _sides(padding)
+    (H, W), extra = X.shape, int(mode == "circular")
+    amount, n, unit = (max(top, bottom), H, "row") if max(top, bottom) >= H + extra else (max(left, right), W, "column")
+    why = f"{mode} padding of {amount} {unit}s on a {n}-{unit} input is too large, as in PyTorch"
+    return Case((("X", X), ("padding", padding), ("mode", mode)), label, expected=Raises("ValueError", why))
 
 
 def _pad2d_hidden(rng) -> list[Case]:
@@ -113,6 +128,10 @@ def _pad2d_hidden(rng) -> list[Case]:
         _pad_case("no padding", random_array(rng, (3, 4)), 0),
         _pad_case("integer input", random_array(rng, (4, 3), "int64"), (1, 2), "reflect"),
         _pad_case("float32 input (the result stays float32)", random_array(rng, (3, 5), "float32"), (2, 1, 0, 3)),
+        _pad_case("reflect padding of n - 1, the most there is", random_array(rng, (3, 5)), (2, 2, 4, 0), "reflect"),
+        _pad_case("circular padding of n, the most there is", random_array(rng, (2, 3)), (2, 0, 1, 3), "circular"),
+        _too_large("reflect padding larger than the input", random_array(rng, (5, 3)), (0, 0, 1, 4), "reflect"),
+        _too_large("circular padding larger than the input", random_array(rng, (3, 4)), (1, 5), "circular"),
     ]
     return cases
 
@@ -288,13 +307,20 @@ def _same_visible() -> list[Case]:
         Case((("k", 4),), "even kernel: the extra cell goes after", expected=(1, 2)),
         Case((("k", 3), ("dilation", 2)), "dilated kernel", expected=(2, 2)),
         Case((("k", 1),), "1x1 kernel", expected=(0, 0)),
+        Case((("k", (3, 2)),), "a pair (kh, kw): one (before, after) per axis", expected=((1, 1), (0, 1))),
     ]
 
 
 def _same_hidden(rng) -> list[Case]:
     cases = [Case((("k", int(k)), ("dilation", int(d))), "random")
              for k, d in zip(rng.integers(1, 10, size=6), rng.integers(1, 4, size=6))]
-    return cases + [Case((("k", 6),), "even kernel"), Case((("k", 2), ("dilation", 3)), "even kernel, odd total")]
+    return cases + [
+        Case((("k", 6),), "even kernel"), Case((("k", 2), ("dilation", 3)), "even kernel, odd total"),
+        Case((("k", (5, 4)), ("dilation", (1, 3))), "pairs for k and dilation"),
+        Case((("k", 3), ("dilation", (2, 1))), "an int k with a dilation pair"),
+        Case((("k", [4, 1]),), "a list as the pair"),
+        Case((("k", [2, 3]), ("dilation", [3, 2])), "lists for k and dilation"),
+    ]
 
 
 def _split(total, before_first=False):
@@ -317,8 +343,12 @@ SAME_PADDING = Graded(
         Mistake("the total is dilation*(k-1), not k", lambda k, dilation=1: _split(dilation * k)),
         Mistake("return one amount per side, (before, after), not the total",
                 lambda k, dilation=1: dilation * (k - 1)),
+        Mistake("for a pair k, return one (before, after) pair per axis, ((top, bottom), (left, right)), "
+                "not four numbers in a row", lambda k, dilation=1: sum(same_padding(k, dilation), ())),
+        Mistake("a dilation pair is (rows, columns), like k: the rows use dh, the columns dw",
+                lambda k, dilation=1: same_padding(k, tuple(reversed(dilation)))),
     ),
-    hint="the total is dilation*(k-1): total // 2 before, the rest after",
+    hint="the total is dilation*(k-1): total // 2 before, the rest after; with pairs, once per axis",
 )
 
 

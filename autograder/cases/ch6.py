@@ -24,6 +24,8 @@ def _grouped_visible() -> list[Case]:
                       expected=floats([[[4, 4], [4, 4]], [[40, 40], [40, 40]]])),
         _grouped_case("groups=1 is an ordinary convolution", np.arange(18.0).reshape(2, 3, 3) % 4,
                       np.arange(16.0).reshape(2, 2, 2, 2) - 7, 1),
+        _grouped_case("two groups of two input channels", np.arange(36.0).reshape(4, 3, 3) % 5,
+                      np.arange(32.0).reshape(4, 2, 2, 2) % 3 - 1, 2),
     ]
 
 

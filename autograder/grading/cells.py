@@ -2,13 +2,16 @@
 
 For each test cell, :func:`judge_test` reads what :mod:`autograder.kernel.recorder` wrote in the
 sandbox (as data, :mod:`autograder.transport`), computes the expected values here with
-``solutions``, and runs the same steps as a test cell (:func:`autograder.verdicts.judge`,
+``solutions``, and runs the same steps as a test cell (:func:`autograder.verdicts.upstream_hint`
+on the related functions' visible cases, :func:`~autograder.verdicts.judge`,
 :func:`~autograder.verdicts.summarize`): so a score and its feedback are those the student's own
 ``check`` gives, hidden cases included, and nothing the student ran could influence them except
 through the values their functions returned.
 
 :func:`cell_outputs` writes the test cell's outputs the way nbgrader reads them: the feedback
-as text, then the score as the cell's value (nbgrader's partial credit). :func:`clean_outputs`
+as text, then the score as the cell's value: its ``text/plain`` the float nbgrader reads as
+partial credit, its ``text/html`` the summary line in a coloured box (what JupyterLab, formgrader
+and the feedback show; :meth:`autograder.score.Score._repr_html_`). :func:`clean_outputs`
 keeps, of the outputs of the other cells, only plain text and PNG images: the autograded
 notebook is opened by the instructor in formgrader, where a student's HTML or JavaScript output
 would run.
@@ -26,6 +29,7 @@ from nbgrader.utils import determine_grade
 
 from .. import transport, verdicts
 from ..observations import Observation
+from ..score import Score
 from .isolation import SWITCHED_OFF, SWITCHED_OFF_ERROR
 from .prepare import Planned
 from .results import TestResult
@@ -65,11 +69,25 @@ def _observations(recorded, count: int) -> tuple[list[Observation], list[str]]:
     return seen, [p[:300] for p in problems[:3]]
 
 
+def _related(planned: Planned, recorded) -> list[tuple]:
+    """Return ``(graded, visible cases, expected values, observations)`` of each related function the record has.
+
+    What does not read as the recorder's data is left out: it could only cost a hint, never points.
+    """
+    counts = {name: len(cases) for name, (_, cases, _) in planned.related.items()}
+    try:
+        seen = transport.unpack_related(recorded.get("related", []), counts)
+    except transport.Malformed:
+        return []
+    return [(*planned.related[name], observations) for name, observations in seen.items()]
+
+
 def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, str]:
     """Return the :class:`TestResult` of one test cell and its feedback text.
 
     ``recorded`` is the data the recorder wrote (None when it wrote nothing); ``not_run`` says
-    why a test has no record (the kernel died before it, ...).
+    why a test has no record (the kernel died before it, ...). The result's ``score`` is the
+    :class:`~autograder.score.Score` itself, whose summary :func:`cell_outputs` shows.
     """
     test, graded, cases = planned.test, planned.graded, planned.cases
     problems: list[str] = []
@@ -79,13 +97,16 @@ def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, st
         seen, problems = _observations(recorded, len(cases))
     except transport.Malformed as error:
         text = f"{test.name}: not graded, 0 of {test.points:g} points: {error}"
-        return TestResult(test.grade_id, test.name, test.points, 0.0, 0, len(cases), str(error)), text
-    results = [verdicts.judge(graded, case, expected, s) for case, expected, s in zip(cases, planned.expected, seen)]
+        score = Score(0.0, test.name, 0, len(cases), test.points, str(error), text, complete=True)
+        return TestResult(test.grade_id, test.name, test.points, score, 0, len(cases), str(error)), text
+    upstream = verdicts.upstream_hint(_related(planned, recorded))
+    results = [verdicts.judge(graded, case, expected, s, upstream)
+               for case, expected, s in zip(cases, planned.expected, seen)]
     score, text = verdicts.summarize(test.name, results, test.points, True, problems)
     blocked = switched_off(s.outcome.import_name for s in seen
                            if s.outcome is not None and s.outcome.error_type == SWITCHED_OFF_ERROR)
     reason = score.reason or (f"imports {', '.join(blocked)}, switched off while grading" if blocked else "")
-    return TestResult(test.grade_id, test.name, test.points, float(score), score.passed, score.total, reason), text
+    return TestResult(test.grade_id, test.name, test.points, score, score.passed, score.total, reason), text
 
 
 def switched_off(names) -> list[str]:
@@ -122,10 +143,16 @@ def plain_result(cell, why: str = "") -> TestResult:
 
 
 def cell_outputs(text: str, score: float, execution_count) -> list:
-    """Return the outputs of a judged test cell: the feedback, then the score nbgrader reads."""
+    """Return the outputs of a judged test cell: the feedback, then the score nbgrader reads.
+
+    ``score`` is a float (its ``text/plain``, nbgrader's partial credit) or a
+    :class:`~autograder.score.Score`, whose summary goes with it as ``text/html``.
+    """
+    data = {"text/plain": repr(float(score))}
+    if isinstance(score, Score):
+        data["text/html"] = score._repr_html_()
     return [nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
-            nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(score))},
-                                   execution_count=execution_count)]
+            nbformat.v4.new_output("execute_result", data=data, execution_count=execution_count)]
 
 
 def _clip(text, limit: int = MAX_TEXT) -> str:

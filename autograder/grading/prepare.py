@@ -6,9 +6,10 @@ locked and test cell, hidden tests included, so the student's edits to them are 
 * :func:`test_cells` finds each autograded test cell that calls ``check``: the graded name, its
   points (nbgrader's metadata) and whether its hidden tests ask for the hidden cases;
 * :func:`plan` builds, for every such check, the :class:`~autograder.calling.Calling` and the
-  cases *without* expected values, for the sandbox, and keeps the cases and expected values
-  outside for judging (:class:`Expectations`: computed once per batch, since the hidden cases are
-  seeded and so the same for every student);
+  cases *without* expected values, for the sandbox, with the visible cases of the graded
+  functions the student's function may call (:func:`autograder.casebook.callable_from`), and
+  keeps the cases and expected values outside for judging (:class:`Expectations`: computed once
+  per batch, since the hidden cases are seeded and so the same for every student);
 * :func:`job` lists the code cells to run, as nbgrader's ``Execute`` would run them: every test
   cell with its hidden tests (an instructor's plain ``assert`` tests run beside student code,
   as in stock nbgrader), except that the cells outside the student's answers that need PyTorch
@@ -24,8 +25,10 @@ import re
 from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_solution
 
+from .. import casebook
 from .. import cases as case_registry
 from ..calling import time_budget
+from ..transport import CheckPlan
 
 _CHECK = re.compile(r"""^\s*check\(\s*["'](?P<name>\w+)["']""", re.MULTILINE)
 _TORCH = re.compile(r"\btorch\b")
@@ -73,12 +76,17 @@ def test_cells(nb) -> list[TestCell]:
 
 @dataclasses.dataclass(frozen=True)
 class Planned:
-    """One check to judge: the graded function's description, every case and its expected value."""
+    """One check to judge: the graded function's description, every case and its expected value.
+
+    ``related`` maps each graded function the student's function may call to its ``(graded,
+    visible cases, expected values)``, to judge what the sandbox saw of them.
+    """
 
     test: TestCell
     graded: case_registry.Graded
     cases: list
     expected: list
+    related: dict = dataclasses.field(default_factory=dict)
 
 
 class Expectations:
@@ -102,24 +110,35 @@ class Expectations:
         return self._known[key]
 
     def prepare(self, notebooks) -> None:
-        """Compute the expected values of every check in ``notebooks`` (the instructor's, say) now."""
+        """Compute the expected values of every check in ``notebooks`` (the instructor's, say) now, and
+        of the visible cases of the graded functions they may call."""
         for nb in notebooks:
             for test in test_cells(nb):
                 self.cases(test.name, test.hidden)
+                for name in casebook.callable_from(test.name):
+                    self.cases(name, False)
 
 
 def plan(tests: list[TestCell], expectations: Expectations) -> tuple[dict[str, Planned], dict]:
     """Return (what to judge outside, by name; what the sandbox gets, by name).
 
-    The second is ``{name: (graded.calling, cases without expected values, time budget)}``, which
+    The second is ``{name: CheckPlan}`` (:class:`autograder.transport.CheckPlan`: the calling, the
+    cases without expected values, the time budget, the related functions' visible cases), which
     goes into the sandbox as JSON (:func:`autograder.transport.pack_plan`): nothing in it knows an answer.
     """
     judged, sent = {}, {}
     for test in tests:
         graded, cases, expected = expectations.cases(test.name, test.hidden)
-        judged[test.name] = Planned(test, graded, cases, expected)
-        sent[test.name] = (graded.calling, [dataclasses.replace(c, expected=None) for c in cases], time_budget())
+        related = {name: expectations.cases(name, False) for name in casebook.callable_from(test.name)}
+        judged[test.name] = Planned(test, graded, cases, expected, related)
+        sent[test.name] = CheckPlan(graded.calling, _inputs(cases), time_budget(),
+                                    {name: (other.calling, _inputs(visible)) for name, (other, visible, _) in related.items()})
     return judged, sent
+
+
+def _inputs(cases: list) -> list:
+    """Return the cases without their expected values: what the sandbox may know of them."""
+    return [dataclasses.replace(case, expected=None) for case in cases]
 
 
 def needs_torch(cell) -> bool:

@@ -8,8 +8,11 @@ The steps, in order:
    (:mod:`autograder.kernel.tamper`): nothing computed afterwards could be trusted;
 3. :func:`~autograder.kernel.observe.observe`: the student's call on a private copy of each
    case's inputs, watched (:mod:`autograder.kernel.guard`: time budget, captured output,
-   forbidden library calls), and which inputs it changed;
-4. :func:`~autograder.verdicts.judge` each case against the expected value;
+   forbidden library calls), and which inputs it changed; the same for the visible cases of
+   the other graded functions the student's function calls
+   (:func:`~autograder.kernel.observe.referenced`);
+4. :func:`~autograder.verdicts.judge` each case against the expected value, with the hint that
+   a function it calls is wrong (:func:`~autograder.verdicts.upstream_hint`) where one is;
 5. check for tampering again (the student's function may have patched something while it ran);
 6. :func:`~autograder.verdicts.summarize`: the feedback and the :class:`~autograder.score.Score`,
    printed and returned.
@@ -35,7 +38,7 @@ from .. import casebook, verdicts
 from ..calling import time_budget
 from ..score import Score
 from . import tamper
-from .observe import observe
+from .observe import observe, referenced
 
 _running = [False]  # check() is not re-entrant: a graded function calling check() is refused
 
@@ -51,11 +54,13 @@ def check(name: str, fn, points: float, hidden: bool = False) -> Score:
     """Run the cases of the SPEC function ``name`` against the student's ``fn``; print feedback; return the score.
 
     ``fn`` is the student's function (the class, for ``"Conv2D"``). With ``hidden=False`` only the
-    visible cases run (the worked examples and a few more); with ``hidden=True``, or with the
+    visible cases run (the worked examples and a few more) and the feedback counts them, without
+    points: the hidden cases may still take some away. With ``hidden=True``, or with the
     environment variable ``AUTOGRADER_ALL_CASES=1``, the hidden cases run too (where they are
-    installed: not in the student edition). The score is ``points * passed / total`` rounded to
-    2 decimals, and 0 whatever the cases when the function calls a library that does its job or
-    when grading itself was tampered with.
+    installed: not in the student edition) and the feedback gives the points. The score is
+    ``points * passed / total`` rounded to 2 decimals, and 0 whatever the cases when the function
+    calls a library that does its job or when grading itself was tampered with. In JupyterLab the
+    cell's result shows the summary line in a coloured box; its plain text is the score.
 
     >>> def corr2d(X, K):
     ...     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
@@ -65,24 +70,33 @@ def check(name: str, fn, points: float, hidden: bool = False) -> Score:
     >>> score = check("corr2d", corr2d, points=4)
       PASS  worked example: X (5, 5) int64, K (3, 3) int64
     ...
-    corr2d: 5/5 visible cases passed, 4 of 4 points (the hidden cases run when the notebook is graded)
+    corr2d: visible 5/5 passed; the hidden cases run when the notebook is graded
     >>> score, score.passed, score.total
     (4.0, 5, 5)
+    >>> score = check("corr2d", corr2d, points=4, hidden=True)  # a hidden case catches float32 made float64
+      PASS  worked example: X (5, 5) int64, K (3, 3) int64
+    ...
+      FAIL  [hidden] float32 input (the result stays float32): X (6, 7) float32, K (3, 2) float32
+            wrong dtype: expected float32, got float64
+    ...
+    corr2d: 12/13 cases passed, 3.69 of 4 points
     """
     exercise = casebook.lookup(name)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or not points >= 0:
         raise ValueError(f"points must be a non-negative number, got {points!r}")
     if _running[0]:
-        print(f"{name}: check() was called while another check was running (from inside a graded "
-              f"function?); 0 of {points:g} points")
-        return Score(0.0, name, 0, 0, points, "check() called from inside a graded function")
+        text = (f"{name}: check() was called while another check was running (from inside a graded "
+                f"function?); 0 of {points:g} points")
+        print(text)
+        return Score(0.0, name, 0, 0, points, "check() called from inside a graded function", text)
     _running[0] = True
     try:
         return _check(exercise, fn, float(points), bool(hidden) or _all_cases_forced())
     except Exception as error:  # noqa: BLE001 - a bug of ours must not cost a crash of the test cell
-        print(f"{name}: the autograder itself failed ({type(error).__name__}: {error}); "
-              f"0 of {points:g} points. Please report this to your instructor.")
-        return Score(0.0, name, 0, 0, points, "internal error")
+        text = (f"{name}: the autograder itself failed ({type(error).__name__}: {error}); "
+                f"0 of {points:g} points. Please report this to your instructor.")
+        print(text)
+        return Score(0.0, name, 0, 0, points, "internal error", text)
     finally:
         _running[0] = False
 
@@ -90,15 +104,30 @@ def check(name: str, fn, points: float, hidden: bool = False) -> Score:
 def _check(exercise, fn, points: float, want_hidden: bool) -> Score:
     tampered = tamper.problems()
     if tampered:
-        print(verdicts.refusal(exercise.name, points, tampered))
-        return Score(0.0, exercise.name, 0, 0, points, "; ".join(tampered))
+        text = verdicts.refusal(exercise.name, points, tampered)
+        print(text)
+        return Score(0.0, exercise.name, 0, 0, points, "; ".join(tampered), text)
     include_hidden = want_hidden and casebook.has_hidden()
     cases = exercise.cases(include_hidden)
-    observations = observe(exercise.calling, fn, cases, time_budget())
-    results = [verdicts.judge(exercise, case, exercise.expected(case), seen) for case, seen in zip(cases, observations)]
+    budget = time_budget()
+    observations = observe(exercise.calling, fn, cases, budget)
+    upstream = verdicts.upstream_hint(_related(fn, exercise.name, budget))
+    results = [verdicts.judge(exercise, case, exercise.expected(case), seen, upstream)
+               for case, seen in zip(cases, observations)]
     score, text = verdicts.summarize(exercise.name, results, points, include_hidden, tamper.problems())
     print(text + (f"\n{EDITION_NOTE}" if want_hidden and not include_hidden else ""))
     return score
+
+
+def _related(fn, name: str, budget: float) -> list[tuple]:
+    """Return ``(exercise, visible cases, expected values, observations)`` of each graded function ``fn`` calls."""
+    found = []
+    for other, function in referenced(fn, casebook.callable_from(name)).items():
+        exercise = casebook.lookup(other)
+        cases = exercise.cases(False)
+        found.append((exercise, cases, [exercise.expected(case) for case in cases],
+                      observe(exercise.calling, function, cases, budget)))
+    return found
 
 
 casebook.chapters()  # loads the case modules (or the edition's data), so that the seal records them too

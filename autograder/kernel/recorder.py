@@ -2,12 +2,14 @@
 
 The grader (outside) writes a *plan* (:func:`autograder.transport.pack_plan`): for each graded
 name, its :class:`~autograder.calling.Calling`, the cases' inputs (visible and hidden, without
-expected values) and the time budget. It starts the notebook with ``AUTOGRADER_PLAN`` (the
-plan's path) and ``AUTOGRADER_RECORD`` (a folder) set, so a test cell's ``from autograder import
-check`` finds this function. It runs the cases exactly as a test cell would
-(:func:`autograder.kernel.observe.observe`), notes whether numpy, builtins or the autograder were
-tampered with, and writes ``<RECORD>/<name>.json`` (:mod:`autograder.transport`). The grader
-judges that file outside, against the reference the sandbox cannot reach.
+expected values), the time budget and the visible cases of the graded functions it may call.
+It starts the notebook with ``AUTOGRADER_PLAN`` (the plan's path) and ``AUTOGRADER_RECORD`` (a
+folder) set, so a test cell's ``from autograder import check`` finds this function. It runs the
+cases exactly as a test cell would (:func:`autograder.kernel.observe.observe`), and the visible
+cases of the other graded functions the student's function calls
+(:func:`~autograder.kernel.observe.referenced`), notes whether numpy, builtins or the autograder
+were tampered with, and writes ``<RECORD>/<name>.json`` (:mod:`autograder.transport`). The
+grader judges that file outside, against the reference the sandbox cannot reach.
 
 Everything here runs next to student code and could be subverted by it; nothing here decides
 a score. The worst a student can do is record results that do not match, which earns nothing.
@@ -21,7 +23,7 @@ import os
 from .. import transport
 from ..transport import PLAN_ENV, RECORD_ENV
 from . import tamper
-from .observe import observe
+from .observe import observe, referenced
 
 _plan: dict = {}
 
@@ -41,15 +43,19 @@ def check(name: str, fn, points: float = 0, hidden: bool = False):
     if entry is None:
         print(f"{name}: not graded here")
         return None
-    calling, cases, budget = entry
     problems = tamper.problems()
-    observations = observe(calling, fn, cases, budget)
+    observations = observe(entry.calling, fn, entry.cases, entry.budget)
+    related = {}
+    for other, function in referenced(fn, entry.related).items():
+        calling, cases = entry.related[other]
+        related[other] = observe(calling, function, cases, entry.budget)
     problems = problems or tamper.problems()
     data = {"name": name, "problems": problems,
-            "observations": [transport.pack_observation(seen) for seen in observations]}
+            "observations": [transport.pack_observation(seen) for seen in observations],
+            "related": transport.pack_related(related)}
     path = os.path.join(os.environ[RECORD_ENV], f"{name}.json")
     with open(path + ".tmp", "w", encoding="utf-8") as file:
         json.dump(data, file)
     os.replace(path + ".tmp", path)
-    print(f"{name}: {len(cases)} cases recorded; they are graded outside the sandbox")
+    print(f"{name}: {len(entry.cases)} cases recorded; they are graded outside the sandbox")
     return None

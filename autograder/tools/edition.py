@@ -6,8 +6,10 @@
 * ``autograder``'s shared modules, ``kernel/`` and the self-check (``tools/selfcheck``): what a
   test cell's ``check`` and ``python -m autograder check`` need;
 * ``autograder/edition_cases.json``: the syllabus and, for every graded function, its visible
-  cases with the expected values, what each known mistake returns on them and the hints, all
-  computed now with the reference (:mod:`autograder.casebook` reads it);
+  cases with the expected values (or the exception a case must raise), what each known mistake
+  returns on them and the hints, all computed now with the reference (:mod:`autograder.casebook`
+  reads it); a check there looks for the other graded functions a student's function calls
+  among these too, as in a full install;
 * ``widgets``, whole.
 
 Left out: ``solutions`` (every answer), ``autograder/cases`` (the hidden cases and their
@@ -30,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 from .. import casebook, compare, transport
+from ..calling import Raises
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTION = "convolution-hands-on-student"
@@ -59,11 +62,12 @@ def exercise_data(exercise) -> dict:
     for case in exercise.cases(False):
         expected = exercise.expected(case)
         cases.append(transport.pack_case(dataclasses.replace(case, expected=expected), expected=True))
+        refused = isinstance(expected, Raises)  # judged by the exception alone: no mistakes, no shapes
         # Only mistakes that differ from the right answer on this case can ever be named.
-        wrong.append([[hint, transport.pack(value)] for hint, value in exercise.wrong_answers(case)
-                      if not compare.same(spec, expected, value)])
+        wrong.append([] if refused else [[hint, transport.pack(value)] for hint, value in exercise.wrong_answers(case)
+                                         if not compare.same(spec, expected, value)])
         table = []
-        if spec == compare.ARRAY:
+        if spec == compare.ARRAY and not refused:
             for got in _shapes_near(tuple(expected.shape)):
                 hint = exercise.hint_for_shape(case, tuple(expected.shape), got)
                 if hint:

@@ -7,13 +7,16 @@ student edition has no hidden cases, so there it runs the visible ones and says 
 prints, for every graded test cell, the feedback it printed and its score, then the total.
 Scores are read from the cell outputs by nbgrader's own rule (``nbgrader.utils.determine_grade``):
 an error or anything on stderr is 0, a float result is partial credit, no result is full
-credit. The notebook file is never written.
+credit. The notebook file is never written. The kernel's own stderr (Jupyter's start-up
+warnings, such as the one about TCP without encryption) goes nowhere: what the cells write to
+stderr reaches their outputs through the kernel's messages, not through that stream.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -96,7 +99,7 @@ def run(path, timeout: int = DEFAULT_CELL_TIMEOUT, kernel_name: str = "python3")
                             resources={"metadata": {"path": str(path.parent)}})
     problem = ""
     try:
-        client.execute(env=_environment(), cwd=str(path.parent))
+        client.execute(env=_environment(), cwd=str(path.parent), stderr=subprocess.DEVNULL)
     except CellTimeoutError:
         problem = f"a cell ran longer than {timeout} s; the cells after it did not run"
     except DeadKernelError:
@@ -117,15 +120,17 @@ def run(path, timeout: int = DEFAULT_CELL_TIMEOUT, kernel_name: str = "python3")
 
 def format_report(report: NotebookGrade) -> str:
     """Return the printed form of a :class:`NotebookGrade`."""
+    edition = casebook.is_edition()
     which = ("visible cases only: this is the student edition, and the hidden cases run when the notebook "
-             "is graded" if casebook.is_edition() else "every case, hidden ones included")
+             "is graded" if edition else "every case, hidden ones included")
+    on_visible = " on the visible cases" if edition else ""
     lines = [f"Self-check of {report.path} ({which})", ""]
     for cell in report.cells:
         if cell.score is None:
             lines.append(f"== {cell.cell_id}: manually graded, {cell.points:g} points (not scored here)")
             lines.append("")
             continue
-        lines.append(f"== {cell.cell_id}: {cell.score:g} of {cell.points:g} points")
+        lines.append(f"== {cell.cell_id}: {cell.score:g} of {cell.points:g} points{on_visible}")
         if cell.text:
             lines.append(cell.text)
         lines.append("")
@@ -133,7 +138,7 @@ def format_report(report: NotebookGrade) -> str:
         lines.append("(no graded test cells: nbgrader metadata 'grade: true' with points)")
     if report.problem:
         lines.append(f"Stopped early: {report.problem}.")
-    lines.append(f"Total: {report.score:g} of {report.points:g} points")
+    lines.append(f"Total: {report.score:g} of {report.points:g} points{on_visible}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ import pytest
 import solutions
 
 from autograder import Score, casebook, check, verdicts
+from autograder.calling import Raises
 from autograder.cases import GRADED
 
 NAMES = casebook.graded_names()
@@ -69,6 +70,11 @@ def test_worked_examples_agree_with_the_reference(name):
     for case in graded.cases(True):
         if case.expected is None:
             continue
+        if isinstance(case.expected, Raises):  # arguments the reference refuses, as the case says
+            with pytest.raises(Exception) as refused:
+                graded.calling.call_plain(graded.reference, case.arguments())
+            assert type(refused.value).__name__ == case.expected.error, case.description
+            continue
         computed = graded.calling.call_plain(graded.reference, case.arguments())
         assert verdicts.compare_case(graded, case, case.expected, computed) is None, case.description
         if graded.result == "int":
@@ -113,6 +119,27 @@ def test_hidden_cases_cover_the_edge_cases():
             assert edge in labels, (name, edge)
 
 
+def test_same_padding_grades_its_pair_forms():
+    arguments = [dict(case.values) for case in GRADED["same_padding"].cases(True)]
+    visible = [dict(case.values) for case in GRADED["same_padding"].cases(False)]
+    assert any(type(a["k"]) is tuple for a in visible), "a visible case with a pair k"
+    assert any(type(a.get("dilation")) is tuple for a in arguments), "a dilation pair"
+    assert any(type(a["k"]) is list for a in arguments) and any(type(a.get("dilation")) is list for a in arguments)
+
+
+def test_a_visible_grouped_case_has_two_input_channels_per_group():
+    shapes = [(dict(case.values)["K"].shape, dict(case.values)["groups"]) for case in GRADED["conv2d_grouped"].cases(False)]
+    assert any(groups > 1 and K[1] >= 2 for K, groups in shapes), shapes
+
+
+def test_pad2d_refuses_padding_too_large_for_reflect_and_circular():
+    refused = [case for case in GRADED["pad2d"].cases(True) if isinstance(case.expected, Raises)]
+    modes = {(dict(case.values)["mode"], case.hidden) for case in refused}
+    assert ("reflect", False) in modes and ("circular", True) in modes
+    assert "reflect padding of 4 rows on a 4-row input is too large, as in PyTorch" in [
+        case.expected.why for case in refused if not case.hidden]
+
+
 # --- full marks ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", NAMES)
@@ -133,7 +160,8 @@ def test_a_correct_loop_implementation_scores_full_points_quickly(name, capsys):
 def test_hidden_false_runs_only_the_visible_cases(capsys, monkeypatch):
     score, out = run(capsys, "corr2d", naive.corr2d, points=4)
     assert score.total == len(GRADED["corr2d"].cases(False)) and "[hidden]" not in out
-    assert "visible cases passed" in out
+    assert out.rstrip().endswith("corr2d: visible 5/5 passed; the hidden cases run when the notebook is graded")
+    assert " points" not in out.splitlines()[-1] and not score.complete
     monkeypatch.setenv("AUTOGRADER_ALL_CASES", "1")
     score, out = run(capsys, "corr2d", naive.corr2d, points=4)
     assert score.total == len(GRADED["corr2d"].cases(True)) and "[hidden]" in out
@@ -153,6 +181,26 @@ def test_the_score_is_a_float_that_nbgrader_reads_as_partial_credit(capsys):
     assert out.rstrip().endswith("corr2d: 12/13 cases passed, 3.69 of 4 points")
     assert get_partial_grade({"data": {"text/plain": repr(score)}}, 4) == 3.69
     assert "wrong dtype: expected float32, got float64" in out and "np.result_type(X, K, 1.0)" in out
+
+
+def test_the_cell_result_is_a_coloured_summary_in_html_and_the_float_in_plain_text(capsys):
+    from IPython.core.formatters import DisplayFormatter
+    from nbgrader.utils import get_partial_grade
+
+    score, out = run(capsys, "corr2d", naive.corr2d, points=4)
+    data, _ = DisplayFormatter().format(score)
+    assert data["text/plain"] == "4.0" and get_partial_grade({"data": data}, 4) == 4.0
+    assert ("<b>corr2d</b>: visible 5/5 passed; the hidden cases run when the notebook is graded" in data["text/html"]
+            and "#2e7d32" in data["text/html"])
+
+    score, out = run(capsys, "corr2d", lambda X, K: naive.corr2d(np.asarray(X, float), np.asarray(K, float)),
+                     points=4, hidden=True)
+    data, _ = DisplayFormatter().format(score)
+    assert data["text/plain"] == "3.69" and get_partial_grade({"data": data}, 4) == 3.69
+    assert "<b>corr2d</b>: 12/13 cases passed, 3.69 of 4 points" in data["text/html"] and "#b26a00" in data["text/html"]
+
+    score, out = run(capsys, "corr2d", lambda X, K: np.zeros((1, 1)), points=4)
+    assert "#c62828" in score._repr_html_() and repr(score) == "0.0"
 
 
 def test_a_stub_scores_zero_and_says_not_implemented(capsys):
@@ -175,6 +223,15 @@ def test_shape_mismatch_feedback(capsys):
     assert "FAIL  worked example: X (5, 5) int64, K (3, 3) int64" in out
     assert "wrong shape: expected (3, 3), got (2, 2)" in out
     assert "hint: one row or column short: the output is (H-kh+1, W-kw+1) = (3, 3)" in out
+
+
+def test_the_dtype_hint_names_the_functions_own_arrays(capsys):
+    def pad2d(X, padding, mode="zeros"):
+        return _pad2d_refusing(np.asarray(X, dtype=np.float64), padding, mode)  # float32 in, float64 out
+
+    score, out = run(capsys, "pad2d", pad2d, points=4, hidden=True)
+    assert "wrong dtype: expected float32, got float64" in out
+    assert "hint: float in, the same float out" in out and "np.result_type(X, 1.0)" in out and "K" not in out
 
 
 def test_dtype_mismatch_feedback(capsys):
@@ -320,8 +377,110 @@ def test_the_docstring_example_runs():
     assert tried >= 3 and failures == 0
 
 
+@pytest.mark.parametrize("module", ["calling", "problems", "score", "syllabus"])
+def test_the_shared_modules_docstring_examples_run(module):
+    import doctest
+
+    failures, tried = doctest.testmod(importlib.import_module(f"autograder.{module}"))
+    assert tried >= 2 and failures == 0
+
+
 def test_test_cell_mistakes_raise_for_the_instructor():
     with pytest.raises(ValueError, match="no graded function named 'corr3d'"):
         check("corr3d", naive.corr2d, points=4)
     with pytest.raises(ValueError, match="points must be a non-negative number"):
         check("corr2d", naive.corr2d, points=-1)
+
+
+# --- functions that call other graded functions -------------------------------------------------
+
+def notebook(source: str) -> dict:
+    """Return the names a notebook defines with ``source`` after a correct pad2d (their globals, as in a kernel)."""
+    namespace = {"np": np, "pad2d": _pad2d_refusing}
+    exec(compile(source, "<notebook cell>", "exec"), namespace)
+    return namespace
+
+
+OUTPUT_SIZE = """
+def output_size(n, k, padding=0, stride=1, dilation=1):
+    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+"""
+OUTPUT_SIZE_PADDING_ONCE = OUTPUT_SIZE.replace("2 * padding", "padding")
+CORR2D_PAD_STRIDE = """
+def corr2d_pad_stride(X, K, padding=0, stride=1, padding_mode="zeros"):
+    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    K = np.asarray(K, dtype=float)
+    Xp = pad2d(X, (ph, pw), padding_mode)
+    oh, ow = output_size(len(X), len(K), ph, sh), output_size(len(X[0]), len(K[0]), pw, sw)
+    return np.array([[(Xp[i * sh:i * sh + len(K), j * sw:j * sw + len(K[0])] * K).sum() for j in range(ow)]
+                     for i in range(oh)])
+"""
+UPSTREAM = "hint: your output_size(8, 3, padding=1) returns 7, not 8: fix output_size first"
+
+
+def test_a_wrong_graded_function_called_inside_is_named_in_the_failed_cases(capsys):
+    student = notebook(OUTPUT_SIZE_PADDING_ONCE + CORR2D_PAD_STRIDE)
+    score, out = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
+    assert 0 < score < 4
+    failed = out.count("  FAIL  ")
+    assert failed and out.count(UPSTREAM) == failed, out
+    assert "one row or column" not in out  # the shape hint gives way
+
+
+def test_only_a_dependency_that_fails_its_visible_cases_is_named(capsys):
+    student = notebook(OUTPUT_SIZE + CORR2D_PAD_STRIDE.replace("* K).sum()", "* K[::-1, ::-1]).sum()"))
+    score, out = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
+    assert score < 4 and "FAIL" in out and " first" not in out
+
+
+def test_the_dependency_hint_also_explains_an_exception(capsys):
+    student = notebook(OUTPUT_SIZE.replace("//", "/") + CORR2D_PAD_STRIDE)
+    score, out = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
+    assert score == 0.0 and out.count("raised TypeError") == 5
+    assert out.count("hint: your output_size(8, 3, padding=1) is wrong (returned a float (8.0), not an int") == 5
+
+
+def test_a_class_calling_a_graded_function_in_its_methods_is_looked_into(capsys):
+    student = notebook(CORR2D_LOOP.replace("+ 1, X.shape[1] - w + 1", ", X.shape[1] - w") + """
+class Conv2D:
+    def __init__(self, kernel_size):
+        self.weight, self.bias = np.zeros(kernel_size), 0.0
+
+    def __call__(self, X):
+        return corr2d(X, self.weight) + self.bias
+""")
+    score, out = run(capsys, "Conv2D", student["Conv2D"], points=3)
+    assert score == 0.0 and "hint: your corr2d(X, K) on X (5, 5) int64, K (3, 3) int64 is wrong (wrong shape" in out
+
+
+# --- cases whose arguments must be refused ------------------------------------------------------
+
+REFUSAL = ("FAIL  reflect padding as large as the input: X (4, 4) float64, padding=(4, 0), mode='reflect'\n"
+           "        expected a ValueError: reflect padding of 4 rows on a 4-row input is too large, as in PyTorch; ")
+
+
+def test_a_case_that_must_raise_passes_only_with_that_exception(capsys):
+    score, out = run(capsys, "pad2d", _pad2d_refusing, points=4)
+    assert score == 4.0 and "PASS  reflect padding as large as the input" in out
+
+    score, out = run(capsys, "pad2d", naive.pad2d, points=4)
+    assert REFUSAL + "it returned a float64 array of shape (12, 4) instead" in out
+    assert "hint: check the arguments before computing anything, and raise ValueError(...)" in out
+    assert score.passed == score.total - 1
+
+    def pad2d(X, padding, mode="zeros"):
+        if mode == "reflect" and padding[0] >= len(X):
+            raise IndexError("too much")
+        return naive.pad2d(X, padding, mode)
+
+    score, out = run(capsys, "pad2d", pad2d, points=4)
+    assert REFUSAL + "it raised IndexError: too much" in out and score.passed == score.total - 1
+
+
+def test_a_stub_is_still_not_implemented_on_a_case_that_must_raise(capsys):
+    def pad2d(X, padding, mode="zeros"):
+        raise NotImplementedError
+
+    score, out = run(capsys, "pad2d", pad2d, points=4)
+    assert out.strip() == "pad2d: not implemented yet (it raises NotImplementedError): visible 0/6 passed"

@@ -110,6 +110,25 @@ def same_padding_extra_before(k, dilation=1):
     return total - total // 2, total // 2
 
 
+def _per_axis(k, dilation):
+    """Return ((kh, kw), (dh, dw)) from ints, pairs or lists."""
+    return tuple(np.broadcast_to(value, 2).tolist() for value in (k, dilation))
+
+
+def same_padding_four_numbers(k, dilation=1):
+    if np.ndim(k) == 0 and np.ndim(dilation) == 0:
+        return naive.same_padding(k, dilation)
+    (kh, kw), (dh, dw) = _per_axis(k, dilation)
+    return naive.same_padding(kh, dh) + naive.same_padding(kw, dw)
+
+
+def same_padding_dilation_swapped(k, dilation=1):
+    if np.ndim(k) == 0 and np.ndim(dilation) == 0:
+        return naive.same_padding(k, dilation)
+    (kh, kw), (dh, dw) = _per_axis(k, dilation)
+    return naive.same_padding(kh, dw), naive.same_padding(kw, dh)
+
+
 def multi_in_overwrites(X, K):
     for x, k in zip(X, K):
         Y = corr2d(x, k)  # should be Y += ...
@@ -213,6 +232,8 @@ PARTIAL = [
     ("corr2d_pad_stride", pad_stride_on_the_input, "the stride was applied to the input"),
     ("corr2d_pad_stride", pad_stride_one_side, "the padding is applied on one side only"),
     ("same_padding", same_padding_extra_before, "the extra cell of an odd total goes after"),
+    ("same_padding", same_padding_four_numbers, "for a pair k, return one (before, after) pair per axis"),
+    ("same_padding", same_padding_dilation_swapped, "a dilation pair is (rows, columns)"),
     ("corr2d_multi_in", multi_in_overwrites, "only the last channel counts"),
     ("corr2d_multi_in_out", multi_in_out_overwrites, "only the last input channel counts"),
     ("conv2d_params", params_without_bias, "the biases are missing"),

@@ -81,6 +81,10 @@ class naive:
         X = np.asarray(X)
         top, bottom, left, right = naive.sides(padding)
         H, W = X.shape
+        # PyTorch's limits: reflect pads less than the axis, circular at most the axis.
+        for n, amount in ((H, max(top, bottom)), (W, max(left, right))):
+            if mode in ("reflect", "circular") and amount >= n + (mode == "circular"):
+                raise ValueError(f"{mode} padding {padding!r} is too large for an axis of {n}")
         Y = np.zeros((top + H + bottom, left + W + right), dtype=np.result_type(X, 1.0))
         for i in range(Y.shape[0]):
             for j in range(Y.shape[1]):
@@ -106,6 +110,9 @@ class naive:
 
     @staticmethod
     def same_padding(k, dilation=1):
+        if np.ndim(k) or np.ndim(dilation):  # a pair (or a list) for either: one answer per axis
+            (kh, kw), (dh, dw) = (np.broadcast_to(value, 2).tolist() for value in (k, dilation))
+            return naive.same_padding(kh, dh), naive.same_padding(kw, dw)
         total = dilation * (k - 1)
         return total // 2, total - total // 2
 

@@ -120,6 +120,28 @@ def test_a_known_mistake_is_named_from_the_built_data(venv, tmp_path):
     assert "hint: you rotated the kernel by 180 degrees" in done.stdout
 
 
+def test_dependency_hints_refusals_and_the_html_result_work_from_the_built_data(venv, tmp_path):
+    code = ("import numpy as np\nfrom autograder import check\n"
+            "def output_size(n, k, padding=0, stride=1, dilation=1):\n"
+            "    return (n + padding - dilation * (k - 1) - 1) // stride + 1\n"
+            "def pad2d(X, padding, mode='zeros'):\n"
+            "    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding[:2]\n"
+            "    return np.pad(np.asarray(X, dtype=float), ((ph, ph), (pw, pw)),"
+            " mode={'zeros': 'constant', 'circular': 'wrap', 'replicate': 'edge'}.get(mode, mode))\n"
+            "def corr2d_pad_stride(X, K, padding=0, stride=1, padding_mode='zeros'):\n"
+            "    n = output_size(len(X), len(K), padding if np.ndim(padding) == 0 else padding[0])\n"
+            "    return np.zeros((n, n))\n"
+            "score = check('corr2d_pad_stride', corr2d_pad_stride, 4)\n"
+            "print(score._repr_html_())\n"
+            "check('pad2d', pad2d, 4)\n")
+    done = run_in(venv, "-c", code, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "hint: your output_size(8, 3, padding=1) returns 7, not 8: fix output_size first" in done.stdout
+    assert "<b>corr2d_pad_stride</b>: visible 0/5 passed; the hidden cases run" in done.stdout
+    assert ("expected a ValueError: reflect padding of 4 rows on a 4-row input is too large, as in PyTorch; "
+            "it returned a float64 array of shape (12, 4) instead") in done.stdout
+
+
 def test_the_widgets_work_in_the_edition(venv, tmp_path):
     code = ("import numpy as np, widgets\n"
             "def corr2d(X, K):\n    return np.zeros((X.shape[0]-K.shape[0]+1, X.shape[1]-K.shape[1]+1))\n"
@@ -153,6 +175,7 @@ def _secret_lines() -> set[str]:
     for chapter in edition.edition_data()["chapters"]:
         for item in chapter["graded"]:
             sentences |= {item["hint"]} | {case["label"] for case in item["cases"]}
+            sentences |= {case["expected"]["why"] for case in item["cases"] if case["expected"].get("t") == "raises"}
             sentences |= {hint for pairs in item["wrong"] for hint, _ in pairs}
             sentences |= {hint for table in item["shapes"] for _, hint in table}
     kept = {line for line in secret - public if len(line) >= MIN_LINE and re.search(r"[A-Za-z]{3}", line)}

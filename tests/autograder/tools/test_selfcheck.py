@@ -71,6 +71,8 @@ def test_a_correct_notebook_scores_every_point_with_the_hidden_cases(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "check", str(path)], capture_output=True,
                           text=True, timeout=300, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    # The kernel's own start-up messages ("Kernel is running over TCP without encryption") are not shown.
+    assert done.stderr == ""
     out = done.stdout
     assert "== test_corr2d: 4 of 4 points" in out and "[hidden] 1x1 input" in out
     assert "corr2d: 13/13 cases passed, 4 of 4 points" in out
@@ -79,6 +81,17 @@ def test_a_correct_notebook_scores_every_point_with_the_hidden_cases(tmp_path):
     assert f"cwd: {path.parent}" in out and "NBGRADER_EXECUTION: None" in out
     assert out.rstrip().endswith("Total: 7 of 7 points")
     assert path.read_text() == before  # the notebook file is never written
+
+
+def test_what_a_cell_writes_to_stderr_still_reaches_its_outputs(tmp_path):
+    path = tmp_path / "stderr.ipynb"
+    noisy = new_code_cell('import sys, warnings\nprint("to sys.stderr", file=sys.stderr)\nwarnings.warn("careful")')
+    noisy.metadata["nbgrader"] = {"grade": True, "grade_id": "noisy", "locked": True, "points": 1,
+                                  "schema_version": 3, "solution": False, "task": False}
+    notebook(path, CORR2D_LOOP, [noisy])
+    report = selfcheck.run(path)
+    cell = {cell.cell_id: cell for cell in report.cells}["noisy"]
+    assert cell.score == 0.0 and "to sys.stderr" in cell.text and "UserWarning: careful" in cell.text  # stderr is 0
 
 
 def test_a_partly_wrong_notebook_gets_partial_credit(tmp_path):
