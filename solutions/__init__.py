@@ -8,7 +8,7 @@ loop versions the chapters start from.
 Modules, one concept each:
 
 =====================  ==============================================================
-``windows``            the window view of a grid, and its adjoint ``scatter_add``
+``windows``            the window view of a grid, its adjoint ``scatter_add``, and its stride phases
 ``padding``            ``pad`` (F.pad), ``pad2d``
 ``sizes``              ``output_size``, ``same_padding``, ``receptive_field``, parameter and MAC counts
 ``conv``               ``conv2d`` (F.conv2d with ``padding_mode``)

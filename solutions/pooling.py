@@ -21,7 +21,7 @@ import numpy as np
 
 from ._args import batched, choice, matrix, non_negative_pair, positive_pair
 from .padding import pad_axes
-from .windows import window_count, windows
+from .windows import Phases, phases, split_phases, window_count, windows
 
 __all__ = ["max_pool2d", "avg_pool2d", "pool2d", "pool2d_strided"]
 
@@ -58,22 +58,20 @@ def pooling(x, kernel_size, stride, padding, dilation, ceil_mode) -> Pooling:
     stride = positive_pair(stride, "stride")
     dilation = positive_pair(dilation, "dilation")
     pads = non_negative_pair(padding, "padding")
-    if any(p > k // 2 for p, k in zip(pads, kernel)):
+    if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         raise ValueError(f"padding {pads} must be at most half of kernel_size {kernel} (p <= k // 2)")
-    sizes = tuple(
-        pooled_size(n, k, s, p, d, bool(ceil_mode))
-        for n, k, s, p, d in zip(x.shape[2:], kernel, stride, pads, dilation)
-    )
+    sizes, widths = [], []  # one plain loop: this runs on every call, for inputs of 28x28 too
+    for n, k, s, p, d in zip(x.shape[2:], kernel, stride, pads, dilation):
+        o = pooled_size(n, k, s, p, d, bool(ceil_mode))
+        sizes.append(o)
+        # Pad on the right as far as the last window reaches (ceil_mode may reach past the padding).
+        widths.append((p, max((o - 1) * s + d * (k - 1) + 1 - n - p, 0)))
+    sizes = tuple(sizes)
     if min(sizes) < 1:
         raise ValueError(
             f"kernel_size {kernel} with dilation {dilation} and padding {pads} leaves no window in "
             f"the input {x.shape[2:]}: output size would be {sizes}"
         )
-    # Pad on the right as far as the last window reaches (ceil_mode may reach past the padding).
-    widths = [
-        (p, max((o - 1) * s + d * (k - 1) + 1 - n - p, 0))
-        for n, k, s, p, d, o in zip(x.shape[2:], kernel, stride, pads, dilation, sizes)
-    ]
     return Pooling(x, unbatched, kernel, stride, dilation, pads, sizes, widths)
 
 
@@ -86,56 +84,96 @@ def _taps(geometry: Pooling, axis: int) -> np.ndarray:
 
 def window_max(view: np.ndarray) -> np.ndarray:
     """Return the maximum of each window of ``view`` ``(..., oH, oW, kh, kw)``, NaN if it holds one."""
-    best = view[..., 0, 0].copy()
-    for i in range(view.shape[-2]):
-        for j in range(view.shape[-1]):
-            np.maximum(best, view[..., i, j], out=best)
+    kh, kw = view.shape[-2:]
+    taps = [view[..., k // kw, k % kw] for k in range(kh * kw)]
+    best = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy()
+    for tap in taps[2:]:
+        np.maximum(best, tap, out=best)
     return best
 
 
-def window_winners(view: np.ndarray, geometry: Pooling) -> tuple[np.ndarray, np.ndarray]:
-    """Return the maxima ``(N, C, oH, oW)`` of the windows ``view`` and which tap wins each window.
+class Winners(NamedTuple):
+    """The maximum and winning tap of every window, on the phase planes (see :func:`window_argmax`)."""
 
-    The winners are a boolean ``(kh*kw, N, C, oH, oW)``, True at tap ``i*kw + j`` of the one cell
-    of each window that PyTorch's max-pool picks: the first maximum in row-major window order
-    among the cells inside the input (so a window of ``-inf`` picks its first input cell, not the
-    ``-inf`` padding); the last NaN if the window holds NaN. A window without any input cell, which
-    only dilation can produce, has no winner. ``view`` is the window view of the input padded
-    with ``-inf``.
+    best: np.ndarray   # (N, C, Lh, Lw): window (oh, ow) at [..., oh, ow]; the cells past (oH, oW) are scratch
+    tap: np.ndarray    # (N, C, Lh, Lw): tap i*kw + j of the winner, kh*kw for a window without input cell
+    rows: Phases       # the phases of each axis: Lh = rows.length, Lw = cols.length
+    cols: Phases
+
+
+def window_argmax(x: np.ndarray, geometry: Pooling) -> Winners:
+    """Return the maximum of each window of ``x`` ``(N, C, H, W)`` and the tap PyTorch's max-pool picks.
+
+    The winner is the first maximum in row-major window order among the cells inside the input
+    (so a window of ``-inf`` picks its first input cell, never the ``-inf`` padding), or the last
+    NaN if the window holds NaN. A window without any input cell, which only dilation can
+    produce, gets no tap (``kh*kw``).
+
+    The input is copied once into its stride phases, padded with ``-inf``
+    (:func:`solutions.windows.split_phases`). Flattened, each plane holds window ``(oh, ow)`` at
+    ``oh*Lw + ow``, so tap ``(i, j)`` of every window is one contiguous slice, starting
+    ``u*Lw + v`` cells on (its shifts): each tap is one pass of contiguous compares. The results
+    keep that layout, ``(N, C, Lh, Lw)``, the windows at ``[..., :oH, :oW]`` and scratch (windows
+    that wrap into the next row or image) around them.
+
+    >>> x = np.array([[[[1., 5., 5.], [0., 2., 7.]]]])
+    >>> result = window_argmax(x, pooling(x, 2, 1, 0, 1, False))
+    >>> result.best[..., :1, :2], result.tap[..., :1, :2]   # window 0: first 5; window 1: the 7
+    (array([[[[5., 7.]]]]), array([[[[1, 3]]]], dtype=uint8))
     """
     kh, kw = geometry.kernel
-    best = window_max(view)
-    winners = np.empty((kh * kw,) + best.shape, dtype=bool)
-    unclaimed = np.ones(best.shape, dtype=bool)
-    for k in range(kh * kw):  # row-major, so that the first tap equal to the maximum claims the window
-        wins = winners[k]
-        np.equal(view[..., k // kw, k % kw], best, out=wins)
-        wins &= unclaimed
-        unclaimed ^= wins
-    lost = best == -np.inf
-    if any(b or a for b, a in geometry.widths) and lost.any():
-        # Rare: the maximum is -inf, which the -inf padding equals too. PyTorch gives such a
-        # window to its first cell inside the input (if it has one).
-        inside = _inside_taps(geometry)
-        n, c, i, j = np.nonzero(lost)
-        winners[:, n, c, i, j] = False
-        keep = inside.any(axis=0)[i, j]
-        winners[np.argmax(inside, axis=0)[i, j][keep], n[keep], c[keep], i[keep], j[keep]] = True
-    nan = np.isnan(best)  # a NaN maximum equals no tap, so those windows are still unclaimed
+    rows, cols = (phases(n, k, s, d, before, count) for n, k, s, d, (before, _), count in
+                  zip(x.shape[2:], geometry.kernel, geometry.stride, geometry.dilation, geometry.widths,
+                      geometry.sizes))
+    planes = split_phases(x, rows, cols, fill=-np.inf)
+    flat = planes.reshape(planes.shape[:2] + (-1,))
+    Lh, Lw = rows.length, cols.length
+    starts = [(a, b, u * Lw + v) for a, u in rows.taps for b, v in cols.taps]  # row-major taps
+    size = flat.shape[-1]
+    index = np.min_scalar_type(kh * kw)
+    best = flat[0, 0].copy()  # tap (0, 0): phase (0, 0), no shift
+    if any(b or a for b, a in geometry.widths):
+        tap = np.empty((x.shape[0] * x.shape[1], Lh * Lw), dtype=index)
+        tap[:] = _first_inside(geometry, (Lh, Lw), index).ravel()
+        tap = tap.ravel()
+    else:  # without padding every window starts at an input cell
+        tap = np.zeros(size, dtype=index)
+    claim, code = np.empty(size, dtype=bool), np.empty(size, dtype=index)
+    for k, (a, b, start) in enumerate(starts[1:], start=1):
+        cells = flat[a, b, start:]  # tap k of window w (the windows past its end are scratch)
+        n = cells.size
+        # Strictly greater: a later tap equal to the maximum does not claim the window, nor does
+        # the -inf padding ever (each window starts with its first input cell as its winner).
+        np.greater(cells, best[:n], out=claim[:n])
+        # k grows, so the largest claim is the last: max(tap, k * claim) records it.
+        np.multiply(claim[:n], index.type(k), out=code[:n])
+        np.maximum(tap[:n], code[:n], out=tap[:n])
+        np.maximum(best[:n], cells, out=best[:n])
+    nan = np.isnan(best)  # np.maximum propagates a NaN, which no compare claims: the last NaN wins
     if nan.any():
-        for k in reversed(range(kh * kw)):  # backwards: the last NaN claims the window
-            wins = np.isnan(view[..., k // kw, k % kw]) & nan
-            winners[k] |= wins
-            nan ^= wins
-    return best, winners
+        for k, (a, b, start) in enumerate(starts):
+            cells = flat[a, b, start:]
+            tap[: cells.size][nan[: cells.size] & np.isnan(cells)] = k
+    shape = x.shape[:2] + (Lh, Lw)
+    return Winners(best.reshape(shape), tap.reshape(shape), rows, cols)
 
 
-def _inside_taps(geometry: Pooling) -> np.ndarray:
-    """Return which taps of which windows lie inside the input, a boolean ``(kh*kw, oH, oW)``."""
-    rows, cols = ((_taps(geometry, axis) >= 0) & (_taps(geometry, axis) < n)
-                  for axis, n in enumerate(geometry.x.shape[2:]))
+def _first_inside(geometry: Pooling, shape: tuple, dtype) -> np.ndarray:
+    """Return each window's first tap inside the input (row-major; ``kh*kw`` if none) on a ``shape`` grid.
+
+    The windows are ``[:oH, :oW]`` of the grid; its other cells are scratch and get ``kh*kw``.
+    """
     kh, kw = geometry.kernel
-    return (rows[:, None, :, None] & cols[None, :, None, :]).reshape(kh * kw, *geometry.sizes)
+    first = []
+    for axis, n in enumerate(geometry.x.shape[2:]):
+        taps = _taps(geometry, axis)  # (k, o)
+        inside = (taps >= 0) & (taps < n)
+        first.append(np.where(inside.any(axis=0), inside.argmax(axis=0), -1))
+    rows, cols = first
+    grid = np.full(shape, kh * kw, dtype=dtype)
+    oH, oW = geometry.sizes
+    grid[:oH, :oW] = np.where((rows[:, None] >= 0) & (cols >= 0), rows[:, None] * kw + cols, kh * kw)
+    return grid
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -167,23 +205,21 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
             [13, 15]]])
     """
     geometry = pooling(x, kernel_size, stride, padding, dilation, ceil_mode)
-    view = windows(pad_axes(geometry.x, geometry.widths, value=-np.inf), geometry.kernel,
-                   geometry.stride, geometry.dilation)
     if not return_indices:
-        best = window_max(view)
+        padded = pad_axes(geometry.x, geometry.widths, value=-np.inf)
+        best = window_max(windows(padded, geometry.kernel, geometry.stride, geometry.dilation))
         return best[0] if geometry.unbatched else best
-    best, winners = window_winners(view, geometry)
+    winners = window_argmax(geometry.x, geometry)
     kh, kw = geometry.kernel
-    tap = np.zeros(best.shape, dtype=np.int64)
-    for k in range(1, kh * kw):  # one winner per window: the sum of k * winners[k] is its tap
-        tap += k * winners[k]
+    oH, oW = geometry.sizes
+    best = np.ascontiguousarray(winners.best[..., :oH, :oW])
+    tap = winners.tap[..., :oH, :oW].astype(np.int64)
     if any(b or a for b, a in geometry.widths):
         # A window with no input cell has no winner; PyTorch then reports its first tap at or
         # after the input's start (which lies past the input's end).
         first = [np.argmax(_taps(geometry, axis) >= 0, axis=0) for axis in (0, 1)]
-        np.copyto(tap, first[0][:, None] * kw + first[1], where=~winners.any(axis=0))
+        np.copyto(tap, first[0][:, None] * kw + first[1], where=tap == kh * kw)
     rows, cols = _taps(geometry, 0), _taps(geometry, 1)
-    oH, oW = geometry.sizes
     where = rows[tap // kw, np.arange(oH)[:, None]] * geometry.x.shape[3] + cols[tap % kw, np.arange(oW)]
     if geometry.unbatched:
         return best[0], where[0]

@@ -10,7 +10,7 @@ from . import drawing
 from .frame import ConvWidget, Note, course_widget
 from .results import arrays
 from .student import call, name_of
-from .window_stepper import _grid
+from .window_stepper import _grid, example
 
 # The worked example of chapter 7: dK == [[8, 12], [20, 24]], dX == [[0, 1, 1], [2, 6, 4], [2, 5, 3]].
 EXAMPLE_X = np.arange(9.0).reshape(3, 3)
@@ -79,12 +79,8 @@ def gradient_flow(corr2d_backward, X=None, K=None, dY=None) -> ConvWidget:
     the window. Cells that differ from that scatter are outlined in red.
     """
     name = name_of(corr2d_backward, "corr2d_backward")
-    X = _grid(EXAMPLE_X if X is None else X, "X")
-    K = _grid(EXAMPLE_K if K is None else K, "K")
-    (H, W), (kh, kw) = X.shape, K.shape
-    if kh > H or kw > W:
-        raise ValueError(f"K of shape {K.shape} does not fit in X of shape {X.shape}")
-    shape = (H - kh + 1, W - kw + 1)
+    X, K, shape = example(X, K, EXAMPLE_X, EXAMPLE_K)
+    kh, kw = K.shape
     dY = np.ones(shape) if dY is None else _grid(dY, "dY")
     if dY.shape != shape:
         raise ValueError(f"dY must have the shape of corr2d(X, K), {shape}, got {dY.shape}")

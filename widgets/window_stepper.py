@@ -22,6 +22,21 @@ def _grid(A, name: str) -> np.ndarray:
     return A
 
 
+def example(X, K, default_X, default_K) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Return ``X`` ``(H, W)`` and ``K`` ``(kh, kw)`` as float grids (the defaults where None), and the
+    valid output's shape ``(H-kh+1, W-kw+1)``; raise ``ValueError`` when ``K`` does not fit in ``X``.
+
+    >>> example(None, [[1, -1]], [[1, 2, 3]], None)[2]
+    (1, 2)
+    """
+    X = _grid(default_X if X is None else X, "X")
+    K = _grid(default_K if K is None else K, "K")
+    (H, W), (kh, kw) = X.shape, K.shape
+    if kh > H or kw > W:
+        raise ValueError(f"K of shape {K.shape} does not fit in X of shape {X.shape}")
+    return X, K, (H - kh + 1, W - kw + 1)
+
+
 def window_sums(X: np.ndarray, K: np.ndarray) -> np.ndarray:
     """Return, for every output cell, the sum of its window times ``K``: ``(H-kh+1, W-kw+1)``.
 
@@ -52,12 +67,8 @@ def window_stepper(corr2d, X=None, K=None) -> ConvWidget:
     that output differs from the sum of its window's products are outlined in red.
     """
     name = name_of(corr2d, "corr2d")
-    X = _grid(EXAMPLE_X if X is None else X, "X")
-    K = _grid(EXAMPLE_K if K is None else K, "K")
-    (H, W), (kh, kw) = X.shape, K.shape
-    if kh > H or kw > W:
-        raise ValueError(f"K of shape {K.shape} does not fit in X of shape {X.shape}")
-    shape = (H - kh + 1, W - kw + 1)
+    X, K, shape = example(X, K, EXAMPLE_X, EXAMPLE_K)
+    kh, kw = K.shape
     sums = window_sums(X, K)
     # The output does not depend on the sliders: one call, however often the picture changes.
     result = call(corr2d, X, K, name=name, shape=shape)
