@@ -290,28 +290,30 @@ class naive:
         return dX, dW, dY.sum(axis=(0, 2, 3)).astype(dtype)
 
     @staticmethod
-    def max_pool2d_backward(X, dY, pool_size, stride=None):
-        X, dY = np.asarray(X), np.asarray(dY)
+    def pool_windows(X, dY, pool_size, stride):
+        """Yield ``(c, i, j, window slices)`` of every pooling window, and the zero gradient to fill."""
         h, w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
         sh, sw = (h, w) if stride is None else (stride, stride) if isinstance(stride, int) else stride
-        dX = np.zeros(X.shape, dtype=np.result_type(X, dY, 1.0))
-        for c in range(dY.shape[0]):
-            for i in range(dY.shape[1]):
-                for j in range(dY.shape[2]):
-                    a, b = divmod(int(np.argmax(X[c, i * sh:i * sh + h, j * sw:j * sw + w])), w)
-                    dX[c, i * sh + a, j * sw + b] += dY[c, i, j]
+        dX = np.zeros(np.shape(X), dtype=np.result_type(X, dY, 1.0))
+        windows = [(c, i, j, (slice(i * sh, i * sh + h), slice(j * sw, j * sw + w)))
+                   for c in range(dY.shape[0]) for i in range(dY.shape[1]) for j in range(dY.shape[2])]
+        return dX, windows
+
+    @staticmethod
+    def max_pool2d_backward(X, dY, pool_size, stride=None):
+        X, dY = np.asarray(X), np.asarray(dY)
+        dX, windows = naive.pool_windows(X, dY, pool_size, stride)
+        for c, i, j, (rows, cols) in windows:
+            a, b = divmod(int(np.argmax(X[c, rows, cols])), cols.stop - cols.start)
+            dX[c, rows.start + a, cols.start + b] += dY[c, i, j]
         return dX
 
     @staticmethod
     def avg_pool2d_backward(X, dY, pool_size, stride=None):
         X, dY = np.asarray(X), np.asarray(dY)
-        h, w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
-        sh, sw = (h, w) if stride is None else (stride, stride) if isinstance(stride, int) else stride
-        dX = np.zeros(X.shape, dtype=np.result_type(X, dY, 1.0))
-        for c in range(dY.shape[0]):
-            for i in range(dY.shape[1]):
-                for j in range(dY.shape[2]):
-                    dX[c, i * sh:i * sh + h, j * sw:j * sw + w] += dY[c, i, j] / (h * w)
+        dX, windows = naive.pool_windows(X, dY, pool_size, stride)
+        for c, i, j, (rows, cols) in windows:
+            dX[c, rows, cols] += dY[c, i, j] / ((rows.stop - rows.start) * (cols.stop - cols.start))
         return dX
 
     @staticmethod
