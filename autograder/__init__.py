@@ -26,22 +26,28 @@ The folders say where the code runs:
 ``kernel.tamper``                noticing replaced numpy, builtins, ``solutions`` or autograder code
 **cases/** (the instructor's: references, hidden cases, known mistakes; never in the student edition)
 ``cases.base``                   ``Graded`` and ``Mistake``, random inputs, size hints
-``cases.ch1`` ... ``cases.chN``  one chapter each, ending with its syllabus entry ``CHAPTER``
-**grading/** (the instructor's batch process: ``python -m autograder grade``)
+``cases.ch1`` ... ``cases.ch7``  one chapter each, ending with its syllabus entry ``CHAPTER``
+**grading/** (the instructor's batch process: ``python -m autograder grade``, ``report``, ``slurm``)
+``grading.command``              the ``grade`` and ``report`` commands
 ``grading.pipeline``             every student through the steps below, then the reports
+``grading.workers``              students graded in parallel worker processes
 ``grading.course``               the course folder, its configuration, gradebook and roster
 ``grading.intake``               looking at a submission and staging what will be graded
 ``grading.workflow``             nbgrader's own autograde and feedback, run in-process
+``grading.steps``                nbgrader's autograde and feedback steps with ours in place, for every entry point
 ``grading.execute``              nbgrader's Execute step, replaced: run in the sandbox, judge outside
 ``grading.prepare``              the test cells, the plan of cases, the notebook that runs in the sandbox
 ``grading.sandbox``              running one command under bubblewrap, with limits
 ``grading.isolation``            what the sandbox hides, switches off and passes in
 ``grading.runner``               runs the prepared notebook inside the sandbox
 ``grading.cells``                the autograded cells: tests judged from the records, other outputs cleaned
+``grading.feedback``             the feedback HTML, from the notebooks autograde left in memory
+``grading.flags``                why a student is flagged: kinds, and the sentences of the reports
 ``grading.results``              the record of one student's grading
 ``grading.records``              finished students' records, for resuming a batch
 ``grading.report``               grades.csv, tests.csv, grades.png and the table
 ``grading.progress``             the progress display
+``grading.slurm``                the batch grader as a SLURM job array, and a report job after it
 **tools/** (commands around grading)
 ``tools.selfcheck``              ``python -m autograder check NOTEBOOK``: run a notebook, print its grade
 ``tools.demo``                   ``python -m autograder demo``: a demo course, a simulated class, graded

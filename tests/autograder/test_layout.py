@@ -137,3 +137,14 @@ assert not loaded, loaded
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_package_docstring_lists_every_module():
+    import autograder
+
+    chapters = [name for name in MODULES if in_folder(name, "cases") and name.rpartition(".")[2].startswith("ch")]
+    listed = [name for name in MODULES if name.startswith("autograder.") and name not in chapters
+              and not name.endswith(("__main__", "unavailable")) and MODULES[name].name != "__init__.py"]
+    missing = [name for name in listed if f"``{name.removeprefix('autograder.')}``" not in autograder.__doc__]
+    assert not missing, f"autograder/__init__.py does not list {missing}"
+    assert chapters and f"``cases.ch{len(chapters)}``" in autograder.__doc__  # "cases.ch1 ... cases.chN"
