@@ -227,7 +227,7 @@ def test_shape_mismatch_feedback(capsys):
 
 def test_the_dtype_hint_names_the_functions_own_arrays(capsys):
     def pad2d(X, padding, mode="zeros"):
-        return _pad2d_refusing(np.asarray(X, dtype=np.float64), padding, mode)  # float32 in, float64 out
+        return naive.pad2d(np.asarray(X, dtype=np.float64), padding, mode)  # float32 in, float64 out
 
     score, out = run(capsys, "pad2d", pad2d, points=4, hidden=True)
     assert "wrong dtype: expected float32, got float64" in out
@@ -396,7 +396,7 @@ def test_test_cell_mistakes_raise_for_the_instructor():
 
 def notebook(source: str) -> dict:
     """Return the names a notebook defines with ``source`` after a correct pad2d (their globals, as in a kernel)."""
-    namespace = {"np": np, "pad2d": _pad2d_refusing}
+    namespace = {"np": np, "pad2d": naive.pad2d}
     exec(compile(source, "<notebook cell>", "exec"), namespace)
     return namespace
 
@@ -461,10 +461,17 @@ REFUSAL = ("FAIL  reflect padding as large as the input: X (4, 4) float64, paddi
 
 
 def test_a_case_that_must_raise_passes_only_with_that_exception(capsys):
-    score, out = run(capsys, "pad2d", _pad2d_refusing, points=4)
+    score, out = run(capsys, "pad2d", naive.pad2d, points=4)
     assert score == 4.0 and "PASS  reflect padding as large as the input" in out
 
-    score, out = run(capsys, "pad2d", naive.pad2d, points=4)
+    def unchecked(X, padding, mode="zeros"):  # numpy's reflect and wrap go on past the input's size
+        if mode not in ("reflect", "circular"):
+            return naive.pad2d(X, padding, mode)
+        top, bottom, left, right = naive.sides(padding)
+        return np.pad(np.asarray(X, dtype=np.result_type(X, 1.0)), ((top, bottom), (left, right)),
+                      mode={"reflect": "reflect", "circular": "wrap"}[mode])
+
+    score, out = run(capsys, "pad2d", unchecked, points=4)
     assert REFUSAL + "it returned a float64 array of shape (12, 4) instead" in out
     assert "hint: check the arguments before computing anything, and raise ValueError(...)" in out
     assert score.passed == score.total - 1
