@@ -21,7 +21,6 @@ the rounding error of its terms, not of its (small) value.
 
 from __future__ import annotations
 
-import numbers
 import types
 
 import numpy as np

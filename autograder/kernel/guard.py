@@ -21,7 +21,6 @@ warning filters, ``sys.stdout``) is put back afterwards.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import sys

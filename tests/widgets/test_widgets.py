@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 
-import ipywidgets
 import numpy as np
 import pytest
 
@@ -22,6 +21,7 @@ from widgets import drawing, images, kernels, student
 from widgets.frame import ConvWidget
 from widgets.padding_explorer import formula
 from widget_checks import PNG_SIGNATURE, STUB_MESSAGE, sliders, stub, wrong_shape
+from widgets.grading import SkippedNotice
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # widget function, the reference function it draws with, its CSS class, and control changes
@@ -81,18 +81,18 @@ def test_a_lambda_is_named_after_the_function_it_stands_for():
     assert "corr2d returned None (a missing return?)" in widget.notes.value
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_widgets_are_skipped_while_grading(case, monkeypatch):
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    build = CASES[case][0]
+@pytest.mark.parametrize("mode", ["autograde", "validate"])
+@pytest.mark.parametrize("name", widgets.__all__)
+def test_widgets_are_skipped_while_grading(name, mode, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", mode)
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a widget computed while grading")
 
-    notice = build(must_not_run)
-    assert isinstance(notice, ipywidgets.HTML) and not isinstance(notice, ConvWidget)
-    assert "skipped while grading" in notice.value
-    assert "conv-widget-skipped" in notice._dom_classes
+    notice = getattr(widgets, name)(must_not_run)
+    assert isinstance(notice, SkippedNotice) and not isinstance(notice, ConvWidget)
+    assert f"{name}: interactive widget skipped while grading." == repr(notice)
+    assert 'class="conv-widget-skipped"' in notice._repr_html_()
 
 
 def test_widgets_import_nothing_from_the_reference_library():

@@ -75,19 +75,6 @@ def test_a_wrong_shape_is_reported(case):
     assert "wrong_shape returned shape (" in widget.notes.value and "expected (" in widget.notes.value
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_widgets_are_skipped_while_grading(case, monkeypatch):
-    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
-
-    def must_not_run(*args, **kwargs):
-        raise AssertionError("a widget computed while grading")
-
-    notice = build(case, must_not_run)
-    assert isinstance(notice, ipywidgets.HTML) and not isinstance(notice, ConvWidget)
-    assert "skipped while grading" in notice.value
-    assert "conv-widget-skipped" in notice._dom_classes
-
-
 def test_channel_mixer_presets_and_sliders_follow_each_other():
     widget = widgets.channel_mixer(solutions.corr2d_multi_in_out_1x1)
     c = widget.controls

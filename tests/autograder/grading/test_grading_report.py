@@ -7,14 +7,13 @@ import struct
 import subprocess
 import sys
 
-import matplotlib
 import pytest
 
 from autograder.grading.progress import Progress
 from autograder.grading.report import format_table, write_reports
 # Renamed so that pytest does not take the dataclass for a test class.
 from autograder.grading.results import StudentResult
-from grading_results import REASON, results
+from grading_results import results
 
 def read(path):
     with open(path, newline="") as file:
