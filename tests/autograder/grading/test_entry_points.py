@@ -40,6 +40,11 @@ def test_nbgrader_autograde_gives_the_graders_scores_and_flags(tmp_path):
     # The autograded notebook shows the grader's judgement, not what the student's kernel printed.
     autograded = (theirs / "autograded" / "cheat_transformer_check" / corpus.ASSIGNMENT / corpus.NOTEBOOK).read_text()
     assert "the test never ran" in autograded or "not graded" in autograded
+    # nbgrader's own feedback command leaves the hidden tests out, as the grader's feedback does.
+    done = run_nbgrader("generate_feedback", corpus.ASSIGNMENT, "--force", cwd=theirs, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    feedback = (theirs / "feedback" / "honest_full" / corpus.ASSIGNMENT / "ch1_cross_correlation.html").read_text()
+    assert "test_corr2d" in feedback and "BEGIN HIDDEN TESTS" not in feedback and "hidden=True" not in feedback
 
 
 def test_without_a_sandbox_nbgrader_autograde_refuses_and_names_the_command(tmp_path):
