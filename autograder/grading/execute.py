@@ -43,7 +43,6 @@ import time
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Any, Bool, Float, Integer, default
 
-from .. import transport
 from . import cells, flags, isolation, prepare, sandbox
 from .flags import Flag
 from .results import TestResult
@@ -266,7 +265,7 @@ class SandboxedExecute(NbGraderPreprocessor):
             _warm_matplotlib(mpl)
             plan_path, job_path, log_path = (os.path.join(scratch, n) for n in ("plan.json", "job.json", "log.jsonl"))
             with open(plan_path, "w", encoding="utf-8") as file:
-                file.write(transport.pack_plan(sent))
+                file.write(self.settings.expectations.packed_plan(sent))
             with open(job_path, "w", encoding="utf-8") as file:
                 json.dump(prepare.job(nb, options.cell_timeout), file)
             start = time.monotonic()

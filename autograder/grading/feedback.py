@@ -15,7 +15,6 @@ two differences:
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 
@@ -70,7 +69,7 @@ class Feedback:
                              "metadata": {"name": name, "path": str(source)},
                              "nbgrader": {"student": student, "assignment": assignment, "notebook": name,
                                           "db_url": self.course.db_url}}
-                html, _ = self.exporter().from_notebook_node(copy.deepcopy(nb), resources)
+                html, _ = self.exporter().from_notebook_node(nb, resources)  # the notebook is ours to consume
                 (target / f"{name}.html").write_text(html, encoding="utf-8")
             for path in target.rglob("*"):
                 if path.is_file():

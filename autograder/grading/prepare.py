@@ -28,6 +28,7 @@ from nbgrader.utils import is_grade, is_solution
 from .. import casebook
 from .. import cases as case_registry
 from ..calling import time_budget
+from .. import transport
 from ..transport import CheckPlan
 
 _CHECK = re.compile(r"""^\s*check\(\s*["'](?P<name>\w+)["']""", re.MULTILINE)
@@ -99,6 +100,7 @@ class Expectations:
 
     def __init__(self):
         self._known: dict[tuple[str, bool], tuple] = {}
+        self._packed: dict[tuple, str] = {}
 
     def cases(self, name: str, hidden: bool) -> tuple:
         """Return ``(graded, cases, expected values)`` of ``name``, the hidden cases included if ``hidden``."""
@@ -113,10 +115,19 @@ class Expectations:
         """Compute the expected values of every check in ``notebooks`` (the instructor's, say) now, and
         of the visible cases of the graded functions they may call."""
         for nb in notebooks:
-            for test in test_cells(nb):
+            tests = test_cells(nb)
+            for test in tests:
                 self.cases(test.name, test.hidden)
                 for name in casebook.callable_from(test.name):
                     self.cases(name, False)
+            self.packed_plan(plan(tests, self)[1])
+
+    def packed_plan(self, sent: dict) -> str:
+        """Return the JSON of the sandbox's plan ``sent`` (:func:`plan`), made once per set of checks."""
+        key = tuple(sorted(sent))
+        if key not in self._packed:
+            self._packed[key] = transport.pack_plan(sent)
+        return self._packed[key]
 
 
 def plan(tests: list[TestCell], expectations: Expectations) -> tuple[dict[str, Planned], dict]:

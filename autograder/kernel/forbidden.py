@@ -14,10 +14,16 @@ however the student reached them: an alias (``from torch.nn.functional import co
 * ``sys.setprofile`` itself (switching the watch off).
 
 Nothing here imports torch or scipy: files are recognised by their path.
+
+In the batch grader's sandbox, where torch, scipy and ``solutions`` are absent, numpy's own
+convolutions are made absent too (:func:`switch_off_numpy`): a call raises :class:`ForbiddenCall`
+and is noted for the watched call it happened in (:func:`take_calls`), so the sandbox needs no
+profiler, which slows the student's own code down by half again.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
@@ -82,6 +88,57 @@ def _importing(frame, depth: int = 200) -> bool:
             return False
         frame, depth = frame.f_back, depth - 1
     return False
+
+
+#: numpy's convolutions, where they live: switched off in the sandbox (the label says which public function).
+NUMPY_FUNCTIONS = (
+    ("numpy", {"convolve": "numpy.convolve", "correlate": "numpy.correlate"}),
+    ("numpy._core.numeric", {"convolve": "numpy.convolve", "correlate": "numpy.correlate"}),
+    ("numpy._core.multiarray", {"correlate": "numpy.correlate", "correlate2": "numpy.correlate"}),
+    ("numpy._core._multiarray_umath", {"correlate": "numpy.correlate", "correlate2": "numpy.correlate"}),
+)
+_stand_ins: set = set()
+_calls: list[str] = []  # labels of switched-off calls since the last take_calls()
+
+
+class ForbiddenCall(Exception):
+    """Raised by a switched-off library function (see :func:`switch_off_numpy`)."""
+
+
+def _stand_in(label: str):
+    def switched_off(*args, **kwargs):
+        _calls.append(label)
+        raise ForbiddenCall(f"{label} is switched off while notebooks are graded: write the computation yourself")
+    switched_off.__qualname__ = switched_off.__name__ = label.rpartition(".")[2]
+    _stand_ins.add(switched_off)
+    return switched_off
+
+
+def switch_off_numpy() -> None:
+    """Replace numpy's convolutions everywhere numpy keeps them by functions that refuse (the sandbox only).
+
+    The stand-ins keep no reference to numpy's functions, so student code cannot reach those through them.
+    """
+    for module_name, names in NUMPY_FUNCTIONS:
+        module = importlib.import_module(module_name)
+        for name, label in names.items():
+            if hasattr(module, name):
+                setattr(module, name, _stand_in(label))
+
+
+def is_stand_in(value) -> bool:
+    """Return whether ``value`` is one of :func:`switch_off_numpy`'s stand-ins (numpy's own, for the seal)."""
+    try:
+        return value in _stand_ins
+    except TypeError:  # unhashable
+        return False
+
+
+def take_calls() -> list[str]:
+    """Return the labels of the switched-off functions called since the last time, and forget them."""
+    taken = list(dict.fromkeys(_calls))
+    _calls.clear()
+    return taken
 
 
 def c_label(function) -> str | None:

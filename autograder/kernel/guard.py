@@ -21,6 +21,7 @@ warning filters, ``sys.stdout``) is put back afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -188,26 +189,29 @@ def _describe(error: BaseException) -> str:
 _active = [False]
 
 
-def run(call, budget: float) -> Outcome:
+def run(call, budget: float, watch: bool = True) -> Outcome:
     """Return the :class:`Outcome` of ``call()`` run under a ``budget`` of seconds (0: no limit).
 
-    Not re-entrant: called from inside a watched call (student code reaching for the guard to
+    ``watch=False`` runs it without the profiler that spots forbidden library calls: for the
+    sandbox, where those libraries are absent (:func:`.forbidden.switch_off_numpy`). Not re-entrant: called from inside a watched call (student code reaching for the guard to
     replace the watch with its own), it raises ``RuntimeError`` into that call.
     """
     if _active[0]:
         raise RuntimeError("the autograder's guard cannot run inside a watched call")
     _active[0] = True
     try:
-        return _run(call, budget)
+        return _run(call, budget, watch)
     finally:
         _active[0] = False
 
 
-def _run(call, budget: float) -> Outcome:
+def _run(call, budget: float, watching: bool) -> Outcome:
     outcome = Outcome()
     sink = _Sink()
     watch = forbidden.Watch()
-    profile = watch.profile  # one bound method, so that "is" below compares like with like
+    # One bound method, so that "is" below compares like with like; None: no profiler at all.
+    profile = watch.profile if watching else None
+    forbidden.take_calls()  # switched-off calls made before this one are not its own
     timer = _Timer(budget)
     saved_streams = (sys.stdout, sys.stderr)
     saved_err = np.geterr()
@@ -220,16 +224,18 @@ def _run(call, budget: float) -> Outcome:
             sys.stdout = sys.stderr = sink
             try:
                 try:
-                    _threading_setprofile(profile)
-                    _setprofile(profile)
+                    if watching:
+                        _threading_setprofile(profile)
+                        _setprofile(profile)
                     timer.start()
-                    with watch.torch_mode():
+                    with watch.torch_mode() if watching else contextlib.nullcontext():
                         outcome.value = call()
                 finally:
                     timer_kept = timer.stop()
-                    profile_kept = _getprofile() is profile
-                    _setprofile(saved_profile)
-                    _threading_setprofile(saved_thread_profile)
+                    profile_kept = not watching or _getprofile() is profile
+                    if watching:
+                        _setprofile(saved_profile)
+                        _threading_setprofile(saved_thread_profile)
             except Timeout:
                 timer.fired = True
             except Unfit as error:  # the case's harness refusing the student's object: its message is the problem
@@ -256,7 +262,7 @@ def _run(call, budget: float) -> Outcome:
     outcome.output = (sink.text() + text)[:KEEP_CHARS]
     outcome.output_chars = sink.total + size
     outcome.warnings = tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))[:3]
-    labels = list(watch.labels)
+    labels = list(watch.labels) + forbidden.take_calls()
     if not profile_kept:
         labels.append("sys.setprofile (it removed the autograder's watch on library calls)")
     if not timer_kept:

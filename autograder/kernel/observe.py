@@ -28,11 +28,11 @@ _NOT_THE_STUDENTS = (os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_TIMEOUTS = 2
 
 
-def observe(calling, fn, cases, budget: float) -> list[Observation]:
+def observe(calling, fn, cases, budget: float, watch: bool = True) -> list[Observation]:
     """Return the :class:`Observation` of calling ``fn`` on each case, in order.
 
-    ``calling`` is the graded function's :class:`~autograder.calling.Calling`. After
-    :data:`MAX_TIMEOUTS` timeouts, or an interrupt, the remaining cases are not run.
+    ``calling`` is the graded function's :class:`~autograder.calling.Calling`; ``watch`` as for
+    :func:`.guard.run`. After :data:`MAX_TIMEOUTS` timeouts, or an interrupt, the remaining cases are not run.
     """
     observations, timeouts, interrupted = [], 0, False
     for case in cases:
@@ -45,7 +45,7 @@ def observe(calling, fn, cases, budget: float) -> list[Observation]:
             outcome = Outcome(problem=problems.not_callable(calling.name, compare.kind_name(fn)))
             observations.append(Observation(outcome))
             continue
-        outcome = guard.run(lambda: calling.call(fn, arguments), budget)
+        outcome = guard.run(lambda: calling.call(fn, arguments), budget, watch)
         timeouts += outcome.timed_out
         interrupted = outcome.interrupted
         observations.append(Observation(outcome, tuple(case.changed(arguments))))

@@ -11,6 +11,10 @@ cases of the other graded functions the student's function calls
 were tampered with, and writes ``<RECORD>/<name>.json`` (:mod:`autograder.transport`). The
 grader judges that file outside, against the reference the sandbox cannot reach.
 
+Importing this module (the notebook's first cell does) switches numpy's convolutions off
+(:func:`autograder.kernel.forbidden.switch_off_numpy`): in the sandbox every library that does
+the job is absent, so the student's calls run without the profiler a test cell's ``check`` watches them with.
+
 Everything here runs next to student code and could be subverted by it; nothing here decides
 a score. The worst a student can do is record results that do not match, which earns nothing.
 """
@@ -22,7 +26,7 @@ import os
 
 from .. import transport
 from ..transport import PLAN_ENV, RECORD_ENV
-from . import tamper
+from . import forbidden, tamper
 from .observe import observe, referenced
 
 _plan: dict = {}
@@ -44,11 +48,12 @@ def check(name: str, fn, points: float = 0, hidden: bool = False):
         print(f"{name}: not graded here")
         return None
     problems = tamper.problems()
-    observations = observe(entry.calling, fn, entry.cases, entry.budget)
+    # No profiler here: what it would watch for is absent from the sandbox (see the end of this module).
+    observations = observe(entry.calling, fn, entry.cases, entry.budget, watch=False)
     related = {}
     for other, function in referenced(fn, entry.related).items():
         calling, cases = entry.related[other]
-        related[other] = observe(calling, function, cases, entry.budget)
+        related[other] = observe(calling, function, cases, entry.budget, watch=False)
     problems = problems or tamper.problems()
     data = {"name": name, "problems": problems,
             "observations": [transport.pack_observation(seen) for seen in observations],
@@ -59,3 +64,8 @@ def check(name: str, fn, points: float = 0, hidden: bool = False):
     os.replace(path + ".tmp", path)
     print(f"{name}: {len(entry.cases)} cases recorded; they are graded outside the sandbox")
     return None
+
+
+# Loaded by the notebook's first cell, before any student code: numpy's convolutions are absent
+# from here on, as torch, scipy and the reference already are in the sandbox.
+forbidden.switch_off_numpy()

@@ -27,6 +27,7 @@ import types
 
 import numpy as np
 
+from . import forbidden
 from .forbidden import SOLUTIONS_DIR
 
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set on classes made by Python code, never on C types
@@ -92,9 +93,12 @@ def _static_type(cls) -> bool:
 
 
 def _numpy_owned(value, depth: int = 0) -> bool:
-    """Return whether a public numpy callable is numpy's own (see the module docstring)."""
+    """Return whether a public numpy callable is numpy's own (see the module docstring), or the
+    sandbox's stand-in for one of numpy's convolutions (:func:`.forbidden.switch_off_numpy`)."""
     if depth > 4:
         return False
+    if forbidden.is_stand_in(value):
+        return True
     kind = type(value)
     if kind is types.FunctionType:
         if os.path.abspath(value.__code__.co_filename).startswith(_NUMPY_DIR):
