@@ -42,8 +42,11 @@ def _grades(url):
 def _slurm(course, url, cluster, *extra):
     command = [sys.executable, "-m", "autograder", "slurm", corpus.ASSIGNMENT, "--course", str(course), "--db", url,
                "--cell-timeout", str(corpus.CELL_TIMEOUT), *extra]
+    # A cancelled task leaves its scratch folders behind: in the test's folder, not in /tmp.
+    scratch = course.parent / "tmp"
+    scratch.mkdir(exist_ok=True)
     return subprocess.run(command, capture_output=True, text=True, env={**nbgrader_env(), **{
-        "SLURM_CONF": cluster.env()["SLURM_CONF"]}}, timeout=900)
+        "SLURM_CONF": cluster.env()["SLURM_CONF"], "TMPDIR": str(scratch)}}, timeout=900)
 
 
 def test_sqlite_is_refused_with_a_reason(tmp_path, capsys):

@@ -116,7 +116,10 @@ def test_killing_the_batch_kills_its_workers_and_a_rerun_completes_the_gradebook
     course = _build(tmp_path, MIXED)
     command = [sys.executable, "-m", "autograder", "grade", corpus.ASSIGNMENT, "--course", str(course),
                "--cell-timeout", str(corpus.CELL_TIMEOUT), "--quiet", "--workers", "2"]
-    process = subprocess.Popen(command, env=nbgrader_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scratch = tmp_path / "tmp"  # a killed batch leaves its scratch folders: here, not in /tmp
+    scratch.mkdir()
+    process = subprocess.Popen(command, env={**nbgrader_env(), "TMPDIR": str(scratch)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     records_dir = course / "reports" / "records" / corpus.ASSIGNMENT
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(records_dir.glob("*.json"))) < 2:
