@@ -9,15 +9,13 @@ import pytest
 
 import solutions
 import widgets
-from widget_checks import PNG_SIGNATURE, STUB_MESSAGE, sliders, stub, wrong_shape
-from widgets.frame import ConvWidget
+from widget_checks import (PROBLEM, STUB_MESSAGE, assert_draws_and_redraws, assert_stub_noted_once, sliders, stub,
+                           wrong_shape)
 from widgets.student import Result
 
 # The modules, not the widget functions of the same name that the package exports.
 gradient_flow, training_monitor, results = (
     importlib.import_module(f"widgets.{name}") for name in ("gradient_flow", "training_monitor", "results"))
-
-PROBLEM = "&#9888;"
 
 
 def digits(n=12, seed=0):
@@ -63,26 +61,12 @@ CASES = {
 def test_builds_with_the_reference_function_and_redraws_at_every_change(case):
     build, reference, css_class, changes = CASES[case]
     widget = build(reference)
-    assert isinstance(widget, ConvWidget)
-    assert {"conv-widget", css_class} <= set(widget._dom_classes)
-    assert bytes(widget.picture.value).startswith(PNG_SIGNATURE)
-    assert PROBLEM not in widget.notes.value, widget.notes.value
     assert sliders(widget), "every widget needs a slider for the browser test to move"
-    for name, value in changes:
-        before = bytes(widget.picture.value)
-        widget.controls[name].value = value
-        assert bytes(widget.picture.value) != before, f"{name}={value!r} did not change the picture"
-        assert PROBLEM not in widget.notes.value, widget.notes.value
+    assert_draws_and_redraws(widget, css_class, changes)
 
 
 def test_gradient_flow_stub_shows_a_message_and_keeps_working():
-    widget = widgets.gradient_flow(stub)
-    assert f"stub {STUB_MESSAGE}" in widget.notes.value
-    assert widget.notes.value.count(STUB_MESSAGE) == 1
-    before = bytes(widget.picture.value)
-    widget.controls["col"].value = 1
-    assert bytes(widget.picture.value) != before
-    assert STUB_MESSAGE in widget.notes.value
+    assert_stub_noted_once(widgets.gradient_flow(stub), ("col", 1))
 
 
 def test_training_monitor_stub_shows_a_message_and_keeps_working():
