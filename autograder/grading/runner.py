@@ -24,11 +24,17 @@ one that swallows the interrupt for :data:`GRACE_SECONDS` more ends the run. ``%
 inline`` only names the inline backend, which matplotlib loads (and IPython wires up) the day a
 cell imports pyplot: the import costs a second, and most graded notebooks never plot.
 
+The process then leaves without tearing down its modules (:func:`leave`): numpy, matplotlib and
+IPython take 0.1 to 0.2 s to unload, a tenth of a notebook's grading, for nothing.
+
 The grader outside trusts nothing of the log: it reads it as data (:mod:`.execute`).
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
+import io
 import json
 import os
 import signal
@@ -313,5 +319,23 @@ def main(argv=None) -> int:
     return 0
 
 
+def leave(status: int) -> None:
+    """End the process with ``status``: what a normal exit does that anyone can see, without the teardown.
+
+    The atexit handlers run (IPython's empties the notebook's namespace: what only the notebook
+    held goes, and its files close) and every file still open is flushed, so what the notebook
+    wrote is complete, as when nbgrader's kernel shuts down; the modules are not unloaded one by one.
+    """
+    atexit._run_exitfuncs()  # noqa: SLF001 - what the interpreter's own exit calls first
+    writers = (io.TextIOWrapper, io.BufferedWriter, io.BufferedRandom)  # io's ABCs would cost 0.05 s here
+    for thing in gc.get_objects():
+        if isinstance(thing, writers) and not thing.closed:
+            try:
+                thing.flush()
+            except Exception:  # noqa: BLE001, S112 - a pipe closed, a file not writable: nothing to keep
+                continue
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())

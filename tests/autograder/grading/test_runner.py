@@ -104,3 +104,15 @@ def test_cells_run_in_the_notebooks_folder_under_nbgrader(tmp_path):
     (tmp_path / "data.txt").write_text("a\nb\n")
     _, log, _ = run(tmp_path, "import os\nprint(open('data.txt').read().count('\\n'), os.environ['NBGRADER_EXECUTION'])")
     assert texts(log.done[0]) == "2 autograde\n"
+
+
+def test_what_the_notebook_writes_is_complete_at_exit_as_after_a_kernels_shutdown(tmp_path):
+    # The runner leaves without unloading its modules; files the notebook never closed still get their data.
+    # (A file reachable only from a reference cycle loses its buffer under any CPython exit: not asked here.)
+    code, log, _ = run(tmp_path, "kept = open('kept.txt', 'w')\nkept.write('held by the notebook')",
+                       "raw = open('raw.bin', 'wb')\nraw.write(b'bytes')",
+                       "import atexit\natexit.register(lambda: open('atexit.txt', 'w').write('ran'))")
+    assert code == 0 and log.ended
+    assert (tmp_path / "kept.txt").read_text() == "held by the notebook"
+    assert (tmp_path / "raw.bin").read_bytes() == b"bytes"
+    assert (tmp_path / "atexit.txt").read_text() == "ran"
