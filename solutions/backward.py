@@ -29,7 +29,7 @@ from .conv import convolution, flat_rows, flat_taps
 from .padding import pad_axes
 from .pooling import avg_divisor, check_divisor_override, pooling, window_argmax
 from .transposed import stamp
-from .windows import phases, tap_cells, window_count, windows
+from .windows import tap_cells, window_count, windows
 
 __all__ = ["conv2d_backward", "max_pool2d_backward", "avg_pool2d_backward"]
 
@@ -92,7 +92,7 @@ def conv2d_backward(x, weight, grad_output, stride=1, padding=0, dilation=1, gro
     grad = _grad_output(grad_output, (N, C_out, oH, oW), setup.unbatched, "C_out")
     x, w, grad = common_float(setup.x, setup.weight, grad)
     (top, _), (left, _) = setup.widths
-    grad_input = np.ascontiguousarray(stamp(grad, w, setup.stride, setup.dilation, groups, (top, left), (H, W)))
+    grad_input = stamp(grad, w, setup.stride, setup.dilation, groups, (top, left), (H, W))
     grad_weight = _weight_gradient(x, setup.widths, grad, (kh, kw), setup.stride, setup.dilation, groups)
     grad_bias = grad.sum(axis=(0, 2, 3))
     return (grad_input[0] if setup.unbatched else grad_input), grad_weight, grad_bias
@@ -282,8 +282,7 @@ def avg_pool2d_backward(x, grad_output, kernel_size, stride=None, padding=0, cei
     # Each tap adds only where it lies inside the input (the padding receives nothing).
     N, C, H, W = x.shape
     (oH, oW), (kh, kw) = geometry.sizes, geometry.kernel
-    rows, cols = (phases(n, k, s, 1, before, count) for n, k, s, (before, _), count in
-                  zip((H, W), geometry.kernel, geometry.stride, geometry.widths, geometry.sizes))
+    rows, cols = geometry.axis_phases()
     spread = np.zeros((N, C, H, oW), dtype=grad.dtype)  # each input row's share of each column of windows
     for i in range(kh):
         reading, cells = tap_cells(rows, i, oH)  # the windows whose tap i reads these rows

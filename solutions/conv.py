@@ -31,7 +31,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._args import as_float, batched, choice, common_float, non_negative_pair, positive_pair
-from .padding import CONV_PADDING_MODES, pad_axes
+from .padding import CONV_PADDING_MODES, crop_negative, pad_axes
 from .sizes import same_padding
 from .windows import window_count, windows
 
@@ -81,7 +81,7 @@ def flat_rows(x: np.ndarray, widths=((0, 0), (0, 0))) -> np.ndarray:
     runs ``(kw-1)*dw`` cells into the spare row. Padding is written here, in the same pass as
     the copy, rather than by a separate padded copy.
     """
-    x, widths = _crop_first(x, widths)
+    x, widths = crop_negative(x, widths)
     (top, bottom), (left, right) = widths
     Hp, Wp = x.shape[-2] + top + bottom, x.shape[-1] + left + right
     flat = np.zeros(x.shape[:-2] + ((Hp + 1) * Wp,), dtype=x.dtype)
@@ -106,14 +106,6 @@ def flat_taps(flat: np.ndarray, width: int, kernel, dilation, length: int) -> np
     shape = flat.shape[:-1] + (kh, kw, length)
     strides = flat.strides[:-1] + (dilation[0] * width * step, dilation[1] * step, step)
     return as_strided(flat, shape=shape, strides=strides, writeable=False)
-
-
-def _crop_first(x: np.ndarray, widths) -> tuple[np.ndarray, tuple]:
-    """Return ``x`` cropped by the negative amounts of ``widths``, and the amounts left to pad."""
-    (top, bottom), (left, right) = widths
-    H, W = x.shape[-2:]
-    x = x[..., max(-top, 0) : H - max(-bottom, 0), max(-left, 0) : W - max(-right, 0)]
-    return x, tuple((max(before, 0), max(after, 0)) for before, after in widths)
 
 
 def _interior(flat: np.ndarray, size, widths) -> np.ndarray:
@@ -155,7 +147,7 @@ def _depthwise(x: np.ndarray, w: np.ndarray, stride, dilation, widths) -> np.nda
     # weighs and adds them; the result is cropped into the output. (One multiply and one add
     # per offset, elementwise, is 1.3x slower: 2*kh*kw passes over the block instead of two.)
     (oH, oW), Wp = _flat_geometry(x, (kh, kw), dilation, widths)
-    x, widths = _crop_first(x[:, :, 0], widths)
+    x, widths = crop_negative(x[:, :, 0], widths)
     H, W = x.shape[-2:]
     length = oH * Wp
     kernels = np.ascontiguousarray(w[:, :, 0].reshape(G, Cog, kh * kw))  # for BLAS: not a flipped view

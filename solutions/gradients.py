@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from ._args import as_float, common_float, matrix
+from ._args import as_float, matrix
 from .backward import conv2d_backward
 
 __all__ = ["numerical_gradient", "corr2d_backward"]
@@ -100,6 +100,6 @@ def corr2d_backward(X, K, dY) -> tuple[np.ndarray, np.ndarray]:
     if dY.shape != expected:
         raise ValueError(
             f"dY must have the shape of corr2d(X, K), {expected} for X {X.shape} and K {K.shape}; got {dY.shape}")
-    X, K, dY = common_float(X, K, dY)
+    # conv2d_backward casts X, K and dY to their common float dtype itself.
     dX, dK, _ = conv2d_backward(X[None, None], K[None, None], dY[None, None])
     return dX[0, 0], dK[0, 0]

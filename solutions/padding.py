@@ -63,6 +63,21 @@ def _check_amounts(n: int, before: int, after: int, mode: str, axis: int, name: 
         )
 
 
+def crop_negative(x: np.ndarray, widths) -> tuple[np.ndarray, tuple]:
+    """Return ``x`` cropped by the negative amounts of ``widths``, and the amounts left to pad.
+
+    ``widths`` holds one ``(before, after)`` pair per trailing axis of ``x`` ``(..., n1, ..., nm)``;
+    a negative amount removes that many cells from that side (a view, nothing is copied), and
+    the amounts returned are the positive ones, zero elsewhere.
+
+    >>> crop_negative(np.arange(6), [(-1, 2)])
+    (array([1, 2, 3, 4, 5]), ((0, 2),))
+    """
+    first = x.ndim - len(widths)
+    crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(x.shape[first:], widths))
+    return x[(...,) + crop], tuple((max(b, 0), max(a, 0)) for b, a in widths)
+
+
 def pad_axes(x: np.ndarray, widths, mode: str = "constant", value: float = 0.0, name: str = "pad") -> np.ndarray:
     """Return ``x`` padded by ``widths``, one ``(before, after)`` pair per trailing axis.
 
@@ -78,18 +93,14 @@ def pad_axes(x: np.ndarray, widths, mode: str = "constant", value: float = 0.0, 
         # the uncropped input, which _source_index does for them).
         for axis, (before, after) in enumerate(widths, start=first):
             _check_amounts(x.shape[axis], before, after, mode, axis, name)
-        crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(x.shape[first:], widths))
-        x = x[(...,) + crop]
-        widths = [(max(b, 0), max(a, 0)) for b, a in widths]
+        x, widths = crop_negative(x, widths)
     for axis, (before, after) in enumerate(widths, start=first):
         _check_amounts(x.shape[axis], before, after, mode, axis, name)
     if mode == "constant":
+        x, widths = crop_negative(x, widths)
         shape = x.shape[:first] + tuple(n + b + a for n, (b, a) in zip(x.shape[first:], widths))
         out = np.full(shape, value, dtype=x.dtype)
-        # The slices that overlap: a negative width crops the source, a positive one offsets the target.
-        src = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(x.shape[first:], widths))
-        dst = tuple(slice(max(b, 0), max(b, 0) + s.stop - s.start) for (b, _), s in zip(widths, src))
-        out[(...,) + dst] = x[(...,) + src]
+        out[(...,) + tuple(slice(b, b + n) for n, (b, _) in zip(x.shape[first:], widths))] = x
         return out
     for axis, (before, after) in enumerate(widths, start=first):
         x = np.take(x, _source_index(x.shape[axis], before, after, mode), axis=axis)

@@ -4,8 +4,9 @@ Output size per axis, with ``p`` cells of padding per side and stride ``s`` (whi
 the window size ``k``):
 
 * max: ``floor((n + 2p - d*(k-1) - 1) / s) + 1``; average: the same with ``d = 1``;
-* ``ceil_mode=True`` rounds up instead, so a partial window at the end still yields an output,
-  but a window that would *start* inside the right padding is dropped.
+* ``ceil_mode=True`` rounds up instead, so a partial window at the end still yields an output
+  (even one longer than the whole padded axis), but a window that would *start* inside the
+  right padding is dropped.
 
 Padding may be at most half the window (``p <= k // 2``), so every window holds a real cell.
 Max pooling pads with ``-inf`` (padding never wins); average pooling pads with zeros and, by
@@ -27,12 +28,21 @@ __all__ = ["max_pool2d", "avg_pool2d", "pool2d", "pool2d_strided"]
 
 
 def pooled_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """Return the pooled length of an axis of length ``n`` (PyTorch's rule, see the module doc)."""
-    out = window_count(n, k, s, d, p)
-    if ceil_mode and out and (n + 2 * p - d * (k - 1) - 1) % s:
-        out += 1  # the partial window at the end
-        if (out - 1) * s >= n + p:
-            out -= 1  # ... unless it would start in the right padding
+    """Return the pooled length of an axis of length ``n`` (PyTorch's rule, see the module doc); 0 if none.
+
+    >>> pooled_size(5, 2, 2, 0, 1, False), pooled_size(5, 2, 2, 0, 1, True)
+    (2, 3)
+    >>> pooled_size(2, 2, 2, 0, 2, True)   # a window longer than the axis, starting inside it
+    1
+    """
+    if not ceil_mode:
+        return window_count(n, k, s, d, p)
+    # Rounding up is counting the windows that fit once the axis has s - 1 more cells at its
+    # end, PyTorch's (n + 2p - span + s - 1) // s + 1: a window that overhangs the end counts,
+    # even one longer than the whole padded axis (which window_count alone finds no room for).
+    out = window_count(n + s - 1, k, s, d, p)
+    if out and (out - 1) * s >= n + p:
+        out -= 1  # ... but not one that would start in the right padding
     return out
 
 
@@ -47,6 +57,16 @@ class Pooling(NamedTuple):
     pads: tuple              # (ph, pw), per side
     sizes: tuple             # (oH, oW)
     widths: list             # [(top, bottom), (left, right)]: padding that holds every window
+
+    def axis_phases(self) -> tuple[Phases, Phases]:
+        """Return the stride phases of the rows and of the columns of the padded input, for its windows.
+
+        :func:`solutions.windows.phases` of each axis of ``x`` ``(N, C, H, W)``, padded by
+        ``widths`` on the left, with ``sizes`` windows: ``(rows, cols)``.
+        """
+        rows, cols = (phases(n, k, s, d, before, count) for n, k, s, d, (before, _), count in
+                      zip(self.x.shape[2:], self.kernel, self.stride, self.dilation, self.widths, self.sizes))
+        return rows, cols
 
 
 def pooling(x, kernel_size, stride, padding, dilation, ceil_mode) -> Pooling:
@@ -122,9 +142,7 @@ def window_argmax(x: np.ndarray, geometry: Pooling) -> Winners:
     (array([[[[5., 7.]]]]), array([[[[1, 3]]]], dtype=uint8))
     """
     kh, kw = geometry.kernel
-    rows, cols = (phases(n, k, s, d, before, count) for n, k, s, d, (before, _), count in
-                  zip(x.shape[2:], geometry.kernel, geometry.stride, geometry.dilation, geometry.widths,
-                      geometry.sizes))
+    rows, cols = geometry.axis_phases()
     planes = split_phases(x, rows, cols, fill=-np.inf)
     flat = planes.reshape(planes.shape[:2] + (-1,))
     Lh, Lw = rows.length, cols.length
@@ -214,12 +232,12 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     oH, oW = geometry.sizes
     best = np.ascontiguousarray(winners.best[..., :oH, :oW])
     tap = winners.tap[..., :oH, :oW].astype(np.int64)
+    rows, cols = _taps(geometry, 0), _taps(geometry, 1)
     if any(b or a for b, a in geometry.widths):
         # A window with no input cell has no winner; PyTorch then reports its first tap at or
         # after the input's start (which lies past the input's end).
-        first = [np.argmax(_taps(geometry, axis) >= 0, axis=0) for axis in (0, 1)]
+        first = [np.argmax(taps >= 0, axis=0) for taps in (rows, cols)]
         np.copyto(tap, first[0][:, None] * kw + first[1], where=tap == kh * kw)
-    rows, cols = _taps(geometry, 0), _taps(geometry, 1)
     where = rows[tap // kw, np.arange(oH)[:, None]] * geometry.x.shape[3] + cols[tap % kw, np.arange(oW)]
     if geometry.unbatched:
         return best[0], where[0]

@@ -75,7 +75,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
             f"stride {stride} and dilation {dilation} gives {(full_h, full_w)} before cropping, {(oH, oW)} after"
         )
     x, weight = common_float(x, weight)
-    y = np.ascontiguousarray(stamp(x, weight, stride, dilation, groups, (ph, pw), (oH, oW)))
+    y = stamp(x, weight, stride, dilation, groups, (ph, pw), (oH, oW))
     if bias is not None:
         y += bias.astype(y.dtype)[:, None, None]
     return y[0] if unbatched else y
@@ -88,7 +88,8 @@ def stamp(x: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, orig
     each cell ``x[n, c, i, j]`` adds ``x[n, c, i, j] * weight[c]`` at rows ``i*sh + u*dh``,
     columns ``j*sw + v*dw`` of an output that is zero everywhere else (past its
     ``(H-1)*sh + dh*(kh-1) + 1`` rows, too). The result is its rows ``origin[0]`` to
-    ``origin[0] + size[0] - 1`` and likewise columns. Arguments are assumed valid
+    ``origin[0] + size[0] - 1`` and likewise columns, a new C-contiguous array (both callers
+    return it, or add a bias to it in place). Arguments are assumed valid
     (:func:`conv_transpose2d` and ``conv2d_backward`` check them).
     """
     N, C_in, H, W = x.shape
@@ -114,7 +115,7 @@ def stamp(x: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, orig
     canvas = np.zeros((N, G * Cog, *(max(f, o + out) for f, o, out in zip(full, origin, size))), dtype=x.dtype)
     scatter_add(canvas, blocks, stride, dilation)
     (top, left), (oH, oW) = origin, size
-    return canvas[:, :, top : top + oH, left : left + oW]
+    return np.ascontiguousarray(canvas[:, :, top : top + oH, left : left + oW])
 
 
 def trans_conv(X, K, stride=1) -> np.ndarray:

@@ -96,8 +96,7 @@ def scatter_add(canvas: np.ndarray, blocks: np.ndarray, stride=1, dilation=1) ->
 
     The adjoint of :func:`windows`: every element of every block is added to the canvas cell that
     the window view would have read it from, so overlapping windows sum. Windows past the first
-    ``oH x oW`` of the canvas are left alone. ``blocks`` may be a broadcast view (one value per
-    window, say). Returns ``canvas``, modified in place.
+    ``oH x oW`` of the canvas are left alone. Returns ``canvas``, modified in place.
 
     >>> canvas = np.zeros((3, 3))
     >>> scatter_add(canvas, np.ones((2, 2, 2, 2)))

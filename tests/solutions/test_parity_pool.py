@@ -14,6 +14,7 @@ from hypothesis import given
 
 import solutions
 from strategies import (
+    AVERAGE_GRADIENT_TOLERANCE,
     AVERAGE_TOLERANCE,
     EXACT_DTYPES,
     FLOAT_DTYPES,
@@ -24,6 +25,7 @@ from strategies import (
     make_case,
     max_pool2d_cases,
     parity_settings,
+    torch_ops,
 )
 
 each_dtype = pytest.mark.parametrize("dtype", EXACT_DTYPES, ids=lambda d: np.dtype(d).name)
@@ -208,3 +210,50 @@ def test_avg_pool2d_ceil_mode_with_padding(count_include_pad):
 def test_avg_pool2d_ceil_mode_drops_window_starting_in_padding():
     assert_parity("avg_pool2d", make_case((1, 1, 5, 5), kernel_size=2, stride=3, padding=1,
                                           ceil_mode=True), AVERAGE_TOLERANCE)
+
+
+# --- ceil_mode: a window longer than the padded axis -----------------------------------------
+# PyTorch rounds up before it asks whether a window fits: (n + 2p - span + s - 1) // s + 1.
+# A window that starts inside the input then counts even when it overhangs the padded axis.
+
+
+def test_max_pool2d_ceil_mode_window_longer_than_the_input():
+    # 2x2 input, 2x2 window of dilation 2 (span 3), stride 2: floor gives none, ceil gives 1x1.
+    case = make_case((1, 1, 2, 2), kernel_size=2, stride=2, dilation=2, ceil_mode=True, return_indices=True)
+    assert_parity("max_pool2d", case)
+    assert solutions_max_pool2d(case)[0].shape == (1, 1, 1, 1)
+
+
+def test_max_pool2d_backward_ceil_mode_window_longer_than_the_input():
+    assert_parity("max_pool2d_backward", make_case((1, 1, 2, 2), (1, 1, 1, 1), kernel_size=2, stride=2,
+                                                   dilation=2, ceil_mode=True))
+
+
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool2d_ceil_mode_window_longer_than_the_padded_input(count_include_pad):
+    # 1x1 input, padding 1, 4x4 window, stride 4: the padded axis holds 3 cells, the window 4.
+    case = make_case((1, 2, 1, 1), kernel_size=4, stride=4, padding=1, ceil_mode=True,
+                     count_include_pad=count_include_pad)
+    assert_parity("avg_pool2d", case, AVERAGE_TOLERANCE)
+    assert solutions.avg_pool2d(*case.arrays, **case.kwargs).shape == (1, 2, 1, 1)
+
+
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool2d_backward_ceil_mode_window_longer_than_the_padded_input(count_include_pad):
+    assert_parity("avg_pool2d_backward", make_case((1, 2, 1, 1), (1, 2, 1, 1), kernel_size=4, stride=4,
+                                                   padding=1, ceil_mode=True,
+                                                   count_include_pad=count_include_pad),
+                  AVERAGE_GRADIENT_TOLERANCE)
+
+
+@pytest.mark.parametrize("op, kwargs", [
+    ("max_pool2d", dict(kernel_size=2, stride=2, dilation=2)),
+    ("avg_pool2d", dict(kernel_size=4, stride=4, padding=1)),
+])
+def test_pool2d_without_ceil_mode_the_long_window_is_refused_as_by_torch(op, kwargs):
+    shape = (1, 1, 2, 2) if op == "max_pool2d" else (1, 1, 1, 1)
+    case = make_case(shape, **kwargs)
+    with pytest.raises(RuntimeError):
+        getattr(torch_ops, op)(*case.arrays, **case.kwargs)
+    with pytest.raises(ValueError, match="leaves no window"):
+        getattr(solutions, op)(*case.arrays, **case.kwargs)
