@@ -45,7 +45,7 @@ help: ## list the targets (this text)
 	@echo "Usage: make TARGET    (Python environment: $(prefix))"
 	@echo
 	@grep -E '^[a-z][a-z-]*:.*## ' $(firstword $(MAKEFILE_LIST)) \
-	  | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+	  | awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
 
 env: $(STAMP) ## install the pinned dependencies and the course packages (editable)
 

@@ -124,7 +124,8 @@ class Calling:
     ``positional``: the argument names passed by position (the others by keyword); ``result``:
     the result spec (:data:`autograder.compare.ARRAY`, ``INT``, ``SCALAR`` or a structure of
     them); ``harness``: the name of a function in :data:`HARNESSES` that calls the student's
-    object (a class, say), or ``""`` to call it directly.
+    object (a class, say), or of one in :data:`DECODERS` that turns the case's data into the
+    arguments every callee takes, or ``""`` to call it directly.
     """
 
     name: str
@@ -138,21 +139,22 @@ class Calling:
         kwargs = {name: value for name, value in arguments.items() if name not in self.positional}
         return args, kwargs
 
+    def decode(self, arguments: dict[str, Any]) -> tuple[tuple, dict]:
+        """Return ``(args, kwargs)`` for a call, as every callee takes them (the student's function,
+        the reference, a known mistake): split, then decoded if the harness is one of :data:`DECODERS`."""
+        args, kwargs = self.split(arguments)
+        decoder = DECODERS.get(self.harness)
+        return decoder(args, kwargs) if decoder else (args, kwargs)
+
     def call(self, function, arguments: dict[str, Any]):
         """Call the student's ``function`` on ``arguments`` (through the harness, if there is one)."""
-        args, kwargs = self.split(arguments)
-        if self.harness:
-            return HARNESSES[self.harness](function, *args, **kwargs)
-        return function(*args, **kwargs)
+        args, kwargs = self.decode(arguments)
+        harness = HARNESSES.get(self.harness)
+        return harness(function, *args, **kwargs) if harness else function(*args, **kwargs)
 
     def call_plain(self, function, arguments: dict[str, Any]):
-        """Call the reference or a known mistake: plain functions of the case's arguments, no harness.
-
-        The ``objective`` harness is the exception: its named function is put in place for them too.
-        """
-        args, kwargs = self.split(arguments)
-        if self.harness == "objective":
-            return run_with_objective(function, *args, **kwargs)
+        """Call the reference or a known mistake: plain functions of the case's arguments, no harness."""
+        args, kwargs = self.decode(arguments)
         return function(*args, **kwargs)
 
     def arrays(self) -> list[str]:
@@ -208,13 +210,16 @@ OBJECTIVES = {
 }
 
 
-def run_with_objective(function, f, *args, **kwargs):
-    """Call ``function`` with the scalar function named ``f`` (see :data:`OBJECTIVES`) in its place.
+def with_objective(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Return the arguments with the scalar function that the first one names (:data:`OBJECTIVES`) in its place.
 
-    The harness of ``numerical_gradient(f, X, eps)``, whose first argument is a function.
+    The decoding of ``numerical_gradient(f, X, eps)``'s arguments, whose first is a function.
     """
-    return function(OBJECTIVES[f], *args, **kwargs)
+    f, *rest = args
+    return (OBJECTIVES[f], *rest), kwargs
 
 
-#: The harnesses a :class:`Calling` can name.
-HARNESSES = {"layer": run_layer, "objective": run_with_objective}
+#: The harnesses a :class:`Calling` can name: they call the student's object, a class say.
+HARNESSES = {"layer": run_layer}
+#: The decoders a :class:`Calling` can name instead: data into arguments, for every callee alike.
+DECODERS = {"objective": with_objective}

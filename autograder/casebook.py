@@ -31,11 +31,6 @@ def is_edition() -> bool:
     return importlib.util.find_spec("autograder.cases") is None
 
 
-def has_hidden() -> bool:
-    """Return whether the hidden cases can run here (not in the student edition)."""
-    return not is_edition()
-
-
 def chapters() -> tuple[Chapter, ...]:
     """Return every chapter of the syllabus (:class:`~autograder.syllabus.Chapter`), in order."""
     if is_edition():

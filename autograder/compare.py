@@ -33,18 +33,20 @@ TOLERANCES = types.MappingProxyType({
     np.dtype(np.float64): (1e-6, 1e-9),
     np.dtype(np.float32): (1e-4, 1e-5),
 })
-LOOSEST = (1e-4, 1e-5)
+#: For any other dtype (float16, say): float32's, the loosest.
+LOOSEST = TOLERANCES[np.dtype(np.float32)]
 
 _NDARRAY = np.ndarray
-PLAIN_NUMBERS = (int, float, np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
-                  np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
+#: The scalar types accepted as numbers, by exact type (a subclass could lie about its value).
 INTEGERS = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
+FLOATS = (float, np.float64, np.float32, np.float16)
+PLAIN_NUMBERS = INTEGERS + FLOATS
 
 
 #: What a graded function returns (``Calling.result``): a float array, an int (or nested tuples
 #: of ints), a float, or a structure of those: ``("tuple", (("dX", ARRAY), ("dK", ARRAY)))`` for a
 #: tuple whose parts are named in the feedback, ``("dict", (("W1", ARRAY), ...))`` for a dict with
-#: exactly those keys.
+#: those keys (others are ignored).
 ARRAY, INT, SCALAR = "array", "int", "scalar"
 
 
@@ -54,7 +56,11 @@ def tuple_of(*parts: tuple[str, object]) -> tuple:
 
 
 def dict_of(*items: tuple[str, object]) -> tuple:
-    """Return the result spec of a dict with exactly these keys, in this order."""
+    """Return the result spec of a dict that has these keys, compared in this order.
+
+    A missing key is a problem; an extra one is ignored: the SPEC asks for these keys and only
+    their values are graded.
+    """
     return ("dict", tuple(items))
 
 

@@ -36,10 +36,8 @@ class Kind(enum.Enum):
     INTERRUPTED = "interrupted"
     NOT_RUN = "not run"
     MUTATED_INPUT = "mutated input"
-    # The whole check (autograder.verdicts, autograder.grading.cells).
-    FORBIDDEN_CALL = "forbidden call"
-    TAMPERED = "tampered"
-    NOT_RECORDED = "not recorded"
+    # A forbidden call or tampering is no case's problem: it scores the whole check 0
+    # (verdicts.summarize), and the batch grader flags it (grading.flags).
 
 
 #: Kinds that say the call did not return a result at all.

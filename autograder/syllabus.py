@@ -13,11 +13,14 @@ own tests.
 ('corr2d', 'convolve2d', 'Conv2D', 'learn_kernel')
 >>> [widget.call for widget in ch1.widgets]
 ['widgets.kernel_gallery(corr2d)', 'widgets.window_stepper(corr2d)']
+>>> ch1.widgets[0].css
+'conv-kernel-gallery'
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,12 +33,23 @@ class Widget:
 
     function: str
     draws: str
-    css: str
 
     @property
     def call(self) -> str:
         """Return the call the notebook makes, e.g. ``'widgets.kernel_gallery(corr2d)'``."""
         return f"widgets.{self.function}({self.draws})"
+
+    @property
+    def css(self) -> str:
+        """Return the CSS class of the widget's root, e.g. ``'conv-kernel-gallery'``.
+
+        The widget declares it (``@course_widget(...)`` in ``widgets/<function>.py``), the one
+        place it is written. ``widgets`` is imported only here, when a test asks: the case
+        modules and the grader never load it. The module's function is read, not the package's:
+        while nbgrader grades, the package exports stand-ins that carry no class.
+        """
+        module = importlib.import_module(f"widgets.{self.function}")
+        return getattr(module, self.function).css_class
 
 
 @dataclasses.dataclass(frozen=True)

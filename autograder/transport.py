@@ -43,7 +43,7 @@ MAX_TEXT = 4000
 
 # The NumPy scalar types compare.py accepts as numbers, by name (Python's int and float have tags of their own).
 _INTS = {t.__name__: t for t in compare.INTEGERS if t is not int}
-_FLOATS = {t.__name__: t for t in compare.PLAIN_NUMBERS if t is not float and t not in compare.INTEGERS}
+_FLOATS = {t.__name__: t for t in compare.FLOATS if t is not float}
 
 
 class Malformed(ValueError):

@@ -78,36 +78,57 @@ def compare_case(exercise, case: Case, expected, value) -> Problem | None:
     return compare.compare_result(exercise.calling.result, expected, value, case.tolerance)
 
 
-def judge(exercise, case: Case, expected, seen: Observation, upstream: str | None = None) -> CaseVerdict:
+def judge(exercise, case: Case, expected, seen: Observation, upstream=None) -> CaseVerdict:
     """Return the :class:`CaseVerdict` of one case: compare, diagnose, explain.
 
     ``upstream`` is the hint that another graded function the student's function calls is wrong
-    (:func:`upstream_hint`); a failed case gives it unless a known mistake explains the result.
+    (:func:`upstream_hint`), or a function without arguments that returns it, called only when a
+    failed case can give it (a test cell's, which runs the student's other functions to find it);
+    a failed case gives it unless a known mistake explains the result.
     """
     outcome = seen.outcome
     if outcome is None:
         return CaseVerdict(case, False, seen.skipped)
     if isinstance(expected, Raises):
         return _judge_refusal(case, expected, outcome, upstream)
+    problem = case_problem(exercise, case, expected, seen)
     if outcome.problem is not None:
-        hint = upstream if outcome.problem.kind in _UPSTREAM_KINDS else None
-        return CaseVerdict(case, False, outcome.problem, hint, outcome=outcome)
-    problem = compare_case(exercise, case, expected, outcome.value)
+        hint = _given(upstream) if problem.kind in _UPSTREAM_KINDS else None
+        return CaseVerdict(case, False, problem, hint, outcome=outcome)
     hint = None
-    if problem is not None:
+    if problem is not None and problem.kind is not Kind.MUTATED_INPUT:  # a right result that changed its input: no hint
         hint = diagnose(exercise, case, expected, outcome.value, problem, upstream)
-    elif seen.changed:
-        problem = problems.mutated(seen.changed)
     verdict = CaseVerdict(case, problem is None, problem, hint, outcome, tuple(seen.changed))
     verdict.show(expected, outcome.value)
     return verdict
+
+
+def case_problem(exercise, case: Case, expected, seen: Observation) -> Problem | None:
+    """Return the problem of a case whose arguments are valid (``expected`` is no :class:`Raises`), or None.
+
+    Only the problem: what :func:`judge` adds to it (hints, arrays as text) takes much longer.
+    """
+    outcome = seen.outcome
+    if outcome is None:
+        return seen.skipped
+    if outcome.problem is not None:
+        return outcome.problem
+    problem = compare_case(exercise, case, expected, outcome.value)
+    if problem is None and seen.changed:
+        return problems.mutated(seen.changed)
+    return problem
+
+
+def _given(upstream) -> str | None:
+    """Return the upstream hint given to :func:`judge`, asking the function that finds it if it is one."""
+    return upstream() if callable(upstream) else upstream
 
 
 #: Failures of the call itself that a wrong function called inside may well cause.
 _UPSTREAM_KINDS = frozenset({Kind.EXCEPTION, Kind.NOT_IMPLEMENTED, Kind.UNFIT})
 
 
-def _judge_refusal(case: Case, expected: Raises, outcome: Outcome, upstream: str | None) -> CaseVerdict:
+def _judge_refusal(case: Case, expected: Raises, outcome: Outcome, upstream) -> CaseVerdict:
     """Return the verdict of a case whose arguments must be refused with the exception ``expected.error``."""
     problem = outcome.problem
     if problem is not None and problem.kind is Kind.EXCEPTION and outcome.error_type == expected.error:
@@ -122,7 +143,7 @@ def _judge_refusal(case: Case, expected: Raises, outcome: Outcome, upstream: str
         problem = problems.not_raised(expected.error, expected.why, returned=returned)
     else:
         problem = problems.not_raised(expected.error, expected.why, raised=problem)
-    return CaseVerdict(case, False, problem, upstream or problems.raise_hint(expected.error), outcome)
+    return CaseVerdict(case, False, problem, _given(upstream) or problems.raise_hint(expected.error), outcome)
 
 
 def upstream_hint(related) -> str | None:
@@ -137,23 +158,24 @@ def upstream_hint(related) -> str | None:
         for case, want, observation in zip(cases, expected, seen):
             if isinstance(want, Raises):
                 continue
-            verdict = judge(exercise, case, want, observation)
-            if verdict.passed or verdict.problem is None or verdict.problem.kind is Kind.NOT_RUN:
+            problem = case_problem(exercise, case, want, observation)
+            if problem is None or problem.kind is Kind.NOT_RUN:
                 continue
             got = None
-            if verdict.problem.kind is Kind.VALUES and exercise.calling.result == compare.INT:
+            if problem.kind is Kind.VALUES and exercise.calling.result == compare.INT:
                 got = compare.int_tree(observation.outcome.value)
-            return problems.upstream(exercise.name, exercise.calling.call_text(case), verdict.problem, want, got)
+            return problems.upstream(exercise.name, exercise.calling.call_text(case), problem, want, got)
     return None
 
 
-def diagnose(exercise, case: Case, expected, value, problem: Problem, upstream: str | None = None) -> str | None:
+def diagnose(exercise, case: Case, expected, value, problem: Problem, upstream=None) -> str | None:
     """Return the hint for a wrong result: a known mistake it matches, else ``upstream`` (a wrong function it
-    calls), else one for the kind of difference."""
+    calls, as for :func:`judge`), else one for the kind of difference."""
     spec = exercise.calling.result
     for hint, wrong in exercise.wrong_answers(case):
         if not compare.same(spec, expected, wrong) and compare.same(spec, wrong, value):
             return hint
+    upstream = _given(upstream)
     if upstream:
         return upstream
     if problem.kind is Kind.SHAPE and spec == compare.ARRAY:
@@ -237,7 +259,7 @@ def report(name: str, verdicts: list[CaseVerdict], value: float, points: float, 
     passed, total = sum(v.passed for v in verdicts), len(verdicts)
     stubs = [v for v in verdicts if v.problem is not None and v.problem.kind is Kind.NOT_IMPLEMENTED and not v.hint]
     if tampered:
-        return refusal(name, points, tampered)
+        return _refusal(name, points, tampered)
     if calls:
         lines = [_case_lines(v)[0] for v in verdicts]
         lines.append(f"{name}: 0 of {_points(points)} points: it calls {_calls(calls)}, which does the job for "
@@ -260,7 +282,7 @@ def _calls(calls: list[str]) -> str:
     return ", ".join(named)
 
 
-def refusal(name: str, points: float, tampered: list[str]) -> str:
+def _refusal(name: str, points: float, tampered: list[str]) -> str:
     """Return the message of a check refused because grading was tampered with."""
     listed = "; ".join(tampered)
     return (f"{name}: 0 of {_points(points)} points: grading refused because {listed}. The autograder "

@@ -43,6 +43,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so that a plain checkout runs
+from report import print_table, print_targets  # noqa: E402 - this folder, on sys.path as the script's
 import solutions  # noqa: E402
 from solutions import naive  # noqa: E402
 
@@ -52,7 +53,6 @@ TARGET_GEO_MEAN = 1.5   # geometric mean of solutions/torch over the grid, at mo
 TARGET_BACKWARD_GEO_MEAN = 1.5  # the same for the backward ops against torch.autograd
 TARGET_WORST = 3.0      # solutions/torch of every configuration, at most
 TARGET_NAIVE = 100.0    # speed-up of solutions over the naive loops on 64x64 inputs, at least
-VERDICTS = {True: "met", False: "MISSED", None: "n/a"}  # n/a: nothing measured (see --filter)
 
 BUDGET = {"full": 0.4, "quick": 0.03}          # seconds per side and configuration, about
 MIN_REPEATS, MAX_REPEATS = 3, 20_000
@@ -266,24 +266,6 @@ def shape_text(shape):
     return "x".join(map(str, shape)) if shape else ""
 
 
-def print_table(columns, rows):
-    """Print ``rows`` (lists of strings) under ``columns``: text left-aligned, numbers right-aligned.
-
-    A failed case's row has its text cells and then a status, printed across the number columns.
-    """
-    widths = [max(len(cells[i]) for cells in [columns, *rows] if i < TEXT_COLUMNS or len(cells) == len(columns))
-              for i in range(len(columns))]
-
-    def line(cells):
-        return "  ".join(cell.ljust(width) if i < TEXT_COLUMNS else cell.rjust(width)
-                         for i, (cell, width) in enumerate(zip(cells, widths)))
-
-    print(line(columns))
-    print("  ".join("-" * width for width in widths))
-    for cells in rows:
-        print(line(cells) if len(cells) == len(columns) else f"{line(cells[:-1])}  {cells[-1]}")
-
-
 def table_rows(results, baseline):
     """Return printable rows: a failed case shows its status in place of the times."""
     rows = []
@@ -351,9 +333,8 @@ def print_summary(summary):
         print(f"least speed-up over the naive loops: {summary['least_naive_speedup']:,.0f}x")
     if summary["failed"]:
         print(f"no time for {len(summary['failed'])} configuration(s): {'; '.join(summary['failed'])}")
-    print("\ntargets:")
-    for target, met in summary["targets"].items():
-        print(f"  [{VERDICTS[met]}] {target}")
+    print()
+    print_targets(summary["targets"])
 
 
 def parse_args(argv):
@@ -382,7 +363,7 @@ def main(argv=None):
                              if args.filter.lower() in case.name.lower()]
         if results[baseline]:
             print(title)
-            print_table(columns, table_rows(results[baseline], baseline))
+            print_table(columns, table_rows(results[baseline], baseline), TEXT_COLUMNS)
             print()
 
     summary = summarize(results["torch"], results["naive"], results["autograd"])

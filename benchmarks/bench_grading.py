@@ -60,13 +60,13 @@ from autograder.casebook import chapters  # noqa: E402
 from autograder.grading.prepare import is_test, needs_torch  # noqa: E402
 from autograder.tools import simulate  # noqa: E402
 from autograder.tools.demo import _alembic_head_in_process, _api, _run  # noqa: E402
+from report import VERDICTS, print_table, print_targets  # noqa: E402 - this folder, on sys.path as the script's
 
 SOURCE = ROOT / "course" / "source"
 BIN = Path(sys.executable).parent  # nbgrader runs `alembic` and the kernel's `python` by name
 
 TARGET_SPEEDUP = 5.0            # ours with every core / stock nbgrader, notebooks per second, at least
 TARGET_SECONDS_PER_NOTEBOOK = 1.0  # per numpy-only notebook and worker, at most
-VERDICTS = {True: "met", False: "MISSED", None: "n/a"}  # n/a: not measured in this run
 
 DEFAULT_STUDENTS = 8
 DEFAULT_CELL_TIMEOUT = 30.0     # nbgrader's own default for Execute.timeout, and the grader's
@@ -467,13 +467,6 @@ def _score(value) -> str:
 
 # --- Output ---------------------------------------------------------------------------------
 
-def print_table(columns, rows) -> None:
-    """Print ``rows`` under ``columns``, the first column left-aligned and the others right-aligned."""
-    widths = [max(len(str(r[i])) for r in [columns, *rows]) for i in range(len(columns))]
-    for cells in [columns, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))))
-
-
 def print_class(students) -> None:
     """Print who behaves how (the details, assignment by assignment, are in --json's ``does``)."""
     print(f"the class (seed {SEED}):")
@@ -603,9 +596,7 @@ def benchmark(folder: Path, assignments, students, cell_timeout: float) -> dict:
     verdicts = targets(rates, found, counted, cores)
     print(f"\nnumpy-only notebooks (their graded cells import nothing but numpy; autograder's check aside): "
           f"{len(counted)} of {len(pairs)}, in {', '.join(sorted({a for _, a in counted}, key=assignments.index)) or '-'}")
-    print("targets:")
-    for target, met in verdicts.items():
-        print(f"  [{VERDICTS[met]}] {target}")
+    print_targets(verdicts)
 
     def by_pair(mapping):
         return {f"{s}/{a}": value for (s, a), value in mapping.items()}

@@ -10,7 +10,8 @@ from . import drawing
 from .frame import ConvWidget, Note, course_widget
 from .results import arrays
 from .student import call, name_of
-from .window_stepper import _grid, example
+from .transposed_stepper import scatter
+from .window_stepper import _grid, example, window_sums
 
 # The worked example of chapter 7: dK == [[8, 12], [20, 24]], dX == [[0, 1, 1], [2, 6, 4], [2, 5, 3]].
 EXAMPLE_X = np.arange(9.0).reshape(3, 3)
@@ -35,11 +36,14 @@ def kept_cells(shape: tuple[int, int], i: int, j: int, running: bool) -> np.ndar
 
 
 def scatter_backward(X: np.ndarray, K: np.ndarray, dY: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(dX, dK)`` for ``Y = corr2d(X, K)``, one output cell at a time: the widget's own check.
+    """Return ``(dX, dK)`` for ``Y = corr2d(X, K)``, as the definitions read: the widget's own check.
 
     Output cell ``(i, j)`` read the window ``X[i:i+kh, j:j+kw]`` with weights ``K``, so its
-    gradient ``dY[i, j]`` adds ``dY[i, j] * K`` onto that window of ``dX`` and
-    ``dY[i, j] * window`` onto ``dK``. ``X`` is ``(H, W)``, ``K`` ``(kh, kw)``, ``dY`` ``(H-kh+1, W-kw+1)``.
+    gradient ``dY[i, j]`` adds ``dY[i, j] * K`` onto that window of ``dX``: every cell of ``dY``
+    stamps ``K`` at stride 1 (the transposed stepper's :func:`scatter`); and ``dY[i, j] * window``
+    onto ``dK``: ``dK[u, v]`` is the sum of ``X[u:u+H-kh+1, v:v+W-kw+1] * dY`` (the window
+    stepper's :func:`window_sums` of ``X`` with ``dY`` as the kernel). ``X`` is ``(H, W)``,
+    ``K`` ``(kh, kw)``, ``dY`` ``(H-kh+1, W-kw+1)``.
 
     >>> dX, dK = scatter_backward(EXAMPLE_X, np.array(EXAMPLE_K, float), np.ones((2, 2)))
     >>> dX
@@ -50,12 +54,7 @@ def scatter_backward(X: np.ndarray, K: np.ndarray, dY: np.ndarray) -> tuple[np.n
     array([[ 8., 12.],
            [20., 24.]])
     """
-    kh, kw = K.shape
-    dX, dK = np.zeros(X.shape), np.zeros(K.shape)
-    for (i, j), g in np.ndenumerate(dY):
-        dX[i:i + kh, j:j + kw] += g * K
-        dK += g * X[i:i + kh, j:j + kw]
-    return dX, dK
+    return scatter(dY, K, 1, dY.size), window_sums(X, dY)
 
 
 def _flow_text(i: int, j: int, g: float, kh: int, kw: int) -> str:

@@ -12,20 +12,7 @@ import numbers
 
 import numpy as np
 
-from .student import Result, _shape
-
-
-def _array(value, label: str, shape: tuple[int, ...]) -> np.ndarray | str:
-    """Return ``value`` as a float array of ``shape``, or what is wrong, worded to follow "f returned "."""
-    if value is None:
-        return f"{label} = None; expected an array of shape {_shape(shape)}"
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return f"{label} as a {type(value).__name__}, not an array of numbers"
-    if array.shape != tuple(shape):
-        return f"{label} of shape {_shape(array.shape)}; expected {_shape(shape)}"
-    return array
+from .student import Result, _shape, as_array
 
 
 def arrays(result: Result, name: str, shapes: dict[str, tuple[int, ...]]) -> Result:
@@ -56,7 +43,7 @@ def arrays(result: Result, name: str, shapes: dict[str, tuple[int, ...]]) -> Res
         return Result(problem=f"{name} returned {len(value)} values; expected {wanted}")
     parts = []
     for part, (label, shape) in zip(value, shapes.items()):
-        array = _array(part, label, shape)
+        array = as_array(part, shape, label)
         if isinstance(array, str):
             return Result(problem=f"{name} returned {array}")
         parts.append(array)
@@ -92,7 +79,7 @@ def loss_and_gradients(result: Result, name: str, shapes: dict[str, tuple[int, .
             present = ", ".join(repr(k) for k in grads) or "no key"
             return Result(problem=f"{name} returned grads without the key {key!r} (it has {present}); "
                                   f"expected the keys of params: {keys}")
-        array = _array(grads[key], f'grads["{key}"]', shape)
+        array = as_array(grads[key], shape, f'grads["{key}"]')
         if isinstance(array, str):
             return Result(problem=f"{name} returned {array}")
         checked[key] = array

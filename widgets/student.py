@@ -53,12 +53,30 @@ def call(func, *args, name: str, shape: tuple[int, ...] | None = None) -> Result
         return Result(problem=f"{name} raised {type(error).__name__}{detail}", error=error)
     if shape is None:
         return Result(value)
+    array = as_array(value, shape)
+    return Result(problem=f"{name} returned {array}") if isinstance(array, str) else Result(array)
+
+
+def as_array(value, shape: tuple[int, ...], part: str | None = None) -> np.ndarray | str:
+    """Return ``value`` as a float array of ``shape``, or what is wrong, worded to follow "f returned ".
+
+    ``part`` names the value when it is one part of what the function returned (``"dX"``,
+    ``'grads["W1"]'``); without it the value is the whole result.
+
+    >>> as_array([[1, 2]], (1, 2))
+    array([[1., 2.]])
+    >>> as_array(None, (2,))
+    'None (a missing return?); expected an array of shape (2,)'
+    >>> as_array([1, 2, 3], (2,), part="dK")
+    'dK of shape (3,); expected (2,)'
+    """
     if value is None:
-        return Result(problem=f"{name} returned None (a missing return?); expected an array of shape {_shape(shape)}")
+        what = "None (a missing return?)" if part is None else f"{part} = None"
+        return f"{what}; expected an array of shape {_shape(shape)}"
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        return Result(problem=f"{name} returned a {type(value).__name__}, not an array of numbers")
+        return f"{'' if part is None else part + ' as '}a {type(value).__name__}, not an array of numbers"
     if array.shape != tuple(shape):
-        return Result(problem=f"{name} returned shape {_shape(array.shape)}; expected {_shape(shape)}")
-    return Result(array)
+        return f"{'' if part is None else part + ' of '}shape {_shape(array.shape)}; expected {_shape(shape)}"
+    return array

@@ -42,7 +42,7 @@ class Graded:
     mistakes: tuple[Mistake, ...] = ()
     shape_hint: Callable[[tuple, tuple, dict], str | None] | None = None  # (expected, got, arguments)
     hint: str = ""  # the general hint when values differ and no known mistake matches
-    harness: str = ""  # how to call the student's object, see autograder.calling.HARNESSES
+    harness: str = ""  # how to call the student's object, see autograder.calling.HARNESSES and DECODERS
 
     @property
     def calling(self) -> Calling:

@@ -258,7 +258,7 @@ CHAPTER = Chapter(
     assignment="ch1_cross_correlation",
     graded=(CORR2D, CONVOLVE2D, CONV2D, LEARN_KERNEL),
     widgets=(
-        Widget("kernel_gallery", "corr2d", "conv-kernel-gallery"),
-        Widget("window_stepper", "corr2d", "conv-window-stepper"),
+        Widget("kernel_gallery", "corr2d"),
+        Widget("window_stepper", "corr2d"),
     ),
 )

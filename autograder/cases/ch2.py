@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from solutions import corr2d, corr2d_pad_stride, output_size, pad2d, same_padding
-from solutions.padding import pad_axes
+from solutions.padding import four_sides, pad_axes
 
 from ..calling import Raises
 from ..syllabus import Chapter, Widget
@@ -107,7 +107,7 @@ def _too_large(label, X, padding, mode) -> Case:
     Reflect adds at most n - 1 cells on a side of an axis of n (the edge is not repeated),
     circular at most n (it wraps around once).
     """
-    top, bottom, left, right = _sides(padding)
+    top, bottom, left, right = four_sides(padding)
     (H, W), extra = X.shape, int(mode == "circular")
     amount, n, unit = (max(top, bottom), H, "row") if max(top, bottom) >= H + extra else (max(left, right), W, "column")
     why = f"{mode} padding of {amount} {unit}s on a {n}-{unit} input is too large, as in PyTorch"
@@ -136,14 +136,6 @@ def _pad2d_hidden(rng) -> list[Case]:
     return cases
 
 
-def _sides(padding):
-    if isinstance(padding, int):
-        return (padding,) * 4
-    if len(padding) == 2:
-        return padding[0], padding[0], padding[1], padding[1]
-    return tuple(padding)
-
-
 def _pad_sides(X, sides, mode="zeros"):
     top, bottom, left, right = sides
     return pad_axes(np.asarray(X, dtype=float), [(top, bottom), (left, right)], "constant" if mode == "zeros" else mode)
@@ -164,14 +156,14 @@ def _pair_as_total(X, padding, mode="zeros"):
 
 
 def _one_side(X, padding, mode="zeros"):
-    top, bottom, left, right = _sides(padding)
+    top, bottom, left, right = four_sides(padding)
     return _pad_sides(X, (top + bottom, 0, left + right, 0), mode)
 
 
 def _symmetric(X, padding, mode="zeros"):
     if mode != "reflect":
         raise ValueError("only reflect has a symmetric look-alike")
-    top, bottom, left, right = _sides(padding)
+    top, bottom, left, right = four_sides(padding)
     return np.pad(np.asarray(X, dtype=float), ((top, bottom), (left, right)), mode="symmetric")
 
 
@@ -356,6 +348,6 @@ CHAPTER = Chapter(
     assignment="ch2_padding_stride",
     graded=(OUTPUT_SIZE, PAD2D, CORR2D_PAD_STRIDE, SAME_PADDING),
     widgets=(
-        Widget("padding_explorer", "output_size", "conv-padding-explorer"),
+        Widget("padding_explorer", "output_size"),
     ),
 )

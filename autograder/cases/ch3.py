@@ -231,6 +231,6 @@ CHAPTER = Chapter(
     assignment="ch3_channels",
     graded=(CORR2D_MULTI_IN, CORR2D_MULTI_IN_OUT, CONV2D_PARAMS, CONV2D_MACS),
     widgets=(
-        Widget("channel_explorer", "corr2d_multi_in_out", "conv-channel-explorer"),
+        Widget("channel_explorer", "corr2d_multi_in_out"),
     ),
 )

@@ -107,6 +107,6 @@ CHAPTER = Chapter(
     assignment="ch4_one_by_one",
     graded=(CORR2D_MULTI_IN_OUT_1X1, POINTWISE_AS_LINEAR),
     widgets=(
-        Widget("channel_mixer", "corr2d_multi_in_out_1x1", "conv-channel-mixer"),
+        Widget("channel_mixer", "corr2d_multi_in_out_1x1"),
     ),
 )

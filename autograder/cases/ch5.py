@@ -137,6 +137,6 @@ CHAPTER = Chapter(
     assignment="ch5_pooling",
     graded=(POOL2D, POOL2D_STRIDED),
     widgets=(
-        Widget("pooling_explorer", "pool2d_strided", "conv-pooling-explorer"),
+        Widget("pooling_explorer", "pool2d_strided"),
     ),
 )

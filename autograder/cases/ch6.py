@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from solutions import (conv2d_grouped, conv_matrix, corr2d, corr2d_dilated, corr2d_multi_in_out,
                        depthwise_separable, receptive_field, trans_conv)
+from solutions._args import pair
 
 from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, ints, random_array, size_hint
@@ -155,10 +156,6 @@ def _dilated_hidden(rng) -> list[Case]:
     ]
 
 
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
 CORR2D_DILATED = Graded(
     name="corr2d_dilated",
     reference=corr2d_dilated,
@@ -167,9 +164,9 @@ CORR2D_DILATED = Graded(
     hidden=_dilated_hidden,
     mistakes=(
         Mistake("dilation d puts the kernel taps d cells apart (d-1 cells between them), not d+1 apart",
-                lambda X, K, dilation: corr2d_dilated(X, K, tuple(d + 1 for d in _pair(dilation)))),
+                lambda X, K, dilation: corr2d_dilated(X, K, tuple(d + 1 for d in pair(dilation, "dilation")))),
         Mistake("a dilation pair is (rows, columns)",
-                lambda X, K, dilation: corr2d_dilated(X, K, _pair(dilation)[::-1])),
+                lambda X, K, dilation: corr2d_dilated(X, K, pair(dilation, "dilation")[::-1])),
     ),
     shape_hint=lambda expected, got, arguments: size_hint(
         expected, got, f"(H - dh*(kh-1), W - dw*(kw-1)) = {expected}"),
@@ -341,8 +338,8 @@ CHAPTER = Chapter(
     assignment="ch6_conv_variants",
     graded=(CONV2D_GROUPED, DEPTHWISE_SEPARABLE, CORR2D_DILATED, TRANS_CONV, CONV_MATRIX, RECEPTIVE_FIELD),
     widgets=(
-        Widget("groups_diagram", "", "conv-groups-diagram"),
-        Widget("dilation_explorer", "corr2d_dilated", "conv-dilation-explorer"),
-        Widget("transposed_stepper", "trans_conv", "conv-transposed-stepper"),
+        Widget("groups_diagram", ""),
+        Widget("dilation_explorer", "corr2d_dilated"),
+        Widget("transposed_stepper", "trans_conv"),
     ),
 )

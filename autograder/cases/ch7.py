@@ -11,11 +11,12 @@ hands the student's function, the reference and every mistake the function itsel
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from solutions import (avg_pool2d_backward, conv2d, conv2d_backward, corr2d, corr2d_backward, max_pool2d,
-                       max_pool2d_backward, numerical_gradient, tiny_cnn_loss)
+                       max_pool2d_backward, numerical_gradient, output_size, tiny_cnn_loss)
+from solutions._args import pair
+from solutions.windows import windows
 
-from ..compare import ARRAY, SCALAR, dict_of, tuple_of
+from ..compare import ARRAY, SCALAR, TOLERANCES, dict_of, tuple_of
 from ..syllabus import Chapter, Widget
 from .base import Case, Graded, Mistake, floats, ints, random_array
 
@@ -128,7 +129,7 @@ def _triple_case(label, X, K, dY, expected=None) -> Case:
 
 
 def _dy_shape(X, K):
-    return (X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1)
+    return tuple(output_size(n, k) for n, k in zip(X.shape, K.shape))
 
 
 def _corr_backward_visible() -> list[Case]:
@@ -200,14 +201,9 @@ def _layer_case(label, X, W, dY, stride=None, padding=None, expected=None) -> Ca
     return Case(values, label, expected=expected)
 
 
-def _pair(value):
-    return (value, value) if np.ndim(value) == 0 else tuple(value)
-
-
 def _out_shape(X, W, stride, padding):
-    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
-    N, _, H, Wd = X.shape
-    return (N, W.shape[0], (H + 2 * ph - W.shape[2]) // sh + 1, (Wd + 2 * pw - W.shape[3]) // sw + 1)
+    sizes = zip(X.shape[2:], W.shape[2:], pair(padding, "padding"), pair(stride, "stride"))
+    return (len(X), len(W)) + tuple(output_size(n, k, p, s) for n, k, p, s in sizes)
 
 
 def _conv_visible() -> list[Case]:
@@ -272,7 +268,7 @@ def _first_image(part):
 
 def _not_cropped(X, W, dY, stride, padding):
     """dX with the padding still on: the gradient of the padded input."""
-    (ph, pw) = _pair(padding)
+    (ph, pw) = pair(padding, "padding")
     padded = np.pad(np.asarray(X), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     return conv2d_backward(padded, W, dY, stride=stride)[0]
 
@@ -315,10 +311,9 @@ def _pool_case(label, X, dY, pool_size, stride=None, expected=None) -> Case:
 
 
 def _pooled_shape(X, pool_size, stride):
-    (ph, pw) = _pair(pool_size)
-    (sh, sw) = _pair(pool_size if stride is None else stride)
-    C, H, W = X.shape
-    return (C, (H - ph) // sh + 1, (W - pw) // sw + 1)
+    # No padding and no ceil_mode in the chapter's poolings: output_size is their size too.
+    sizes, strides = pair(pool_size, "pool_size"), pair(pool_size if stride is None else stride, "stride")
+    return (len(X),) + tuple(output_size(n, k, 0, s) for n, k, s in zip(X.shape[1:], sizes, strides))
 
 
 def _pool_hidden(rng, extra) -> list[Case]:
@@ -362,9 +357,9 @@ def _max_visible() -> list[Case]:
 
 
 def _windows(X, pool_size, stride):
-    (ph, pw) = _pair(pool_size)
-    (sh, sw) = _pair(pool_size if stride is None else stride)
-    return sliding_window_view(np.asarray(X, dtype=float), (ph, pw), axis=(1, 2))[:, ::sh, ::sw], (ph, pw), (sh, sw)
+    """Return the pooling windows of X (C, oH, oW, ph, pw), the window size and the stride, as pairs."""
+    size, step = pair(pool_size, "pool_size"), pair(pool_size if stride is None else stride, "stride")
+    return windows(np.asarray(X, dtype=float), size, step), size, step
 
 
 def _route(X, dY, pool_size, stride=None, *, choose, overwrite=False):
@@ -429,7 +424,7 @@ def _avg_visible() -> list[Case]:
 
 
 def _spread(X, dY, pool_size, stride=None, *, divide=True, overwrite=False):
-    (ph, pw) = _pair(pool_size)
+    (ph, pw) = pair(pool_size, "pool_size")
     return _route(X, np.asarray(dY, dtype=float) / (ph * pw if divide else 1), pool_size, stride,
                   choose=lambda w: np.ones(w.shape, dtype=bool), overwrite=overwrite)
 
@@ -454,8 +449,9 @@ AVG_POOL2D_BACKWARD = Graded(
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 # float32 parameters and images: the loss and gradients are float32 sums of a few hundred terms,
-# accurate to ~1e-6 of their largest term; (1e-4, 1e-5) as for float32 arrays (autograder.compare).
-FLOAT32 = (1e-4, 1e-5)
+# accurate to ~1e-6 of their largest term. The loss is a Python float, judged as float64 unless
+# the case says otherwise: it gets float32 arrays' tolerance.
+FLOAT32 = TOLERANCES[np.dtype(np.float32)]
 
 
 def _params(rng, channels, dtype="float64") -> dict:
@@ -553,7 +549,7 @@ CHAPTER = Chapter(
     graded=(NUMERICAL_GRADIENT, CORR2D_BACKWARD, CONV2D_BACKWARD, MAX_POOL2D_BACKWARD, AVG_POOL2D_BACKWARD,
             TINY_CNN_LOSS),
     widgets=(
-        Widget("gradient_flow", "corr2d_backward", "conv-gradient-flow"),
-        Widget("training_monitor", "tiny_cnn_loss", "conv-training-monitor"),
+        Widget("gradient_flow", "corr2d_backward"),
+        Widget("training_monitor", "tiny_cnn_loss"),
     ),
 )

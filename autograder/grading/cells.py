@@ -33,11 +33,12 @@ from ..score import Score
 from .isolation import SWITCHED_OFF, SWITCHED_OFF_ERROR
 from .prepare import Planned
 from .results import TestResult
+from .runner import ERROR_CHARS, OUTPUT_CHARS, OUTPUT_ITEMS, TRACEBACK_LINES
 
 #: Largest recorded file read back from the sandbox.
 MAX_RECORD_BYTES = 64 * 1024**2
-#: Characters kept of one output, and bytes of one image.
-MAX_TEXT, MAX_IMAGE = 20_000, 2 * 1024**2
+#: Bytes kept of one image.
+MAX_IMAGE = 2 * 1024**2
 
 
 class Unreadable(ValueError):
@@ -82,8 +83,8 @@ def _related(planned: Planned, recorded) -> list[tuple]:
     return [(*planned.related[name], observations) for name, observations in seen.items()]
 
 
-def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, str]:
-    """Return the :class:`TestResult` of one test cell and its feedback text.
+def judge_test(planned: Planned, recorded, not_run: str, notebook: str = "") -> tuple[TestResult, str]:
+    """Return the :class:`TestResult` of one test cell of ``notebook`` and its feedback text.
 
     ``recorded`` is the data the recorder wrote (None when it wrote nothing); ``not_run`` says
     why a test has no record (the kernel died before it, ...). The result's ``score`` is the
@@ -98,7 +99,7 @@ def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, st
     except transport.Malformed as error:
         text = f"{test.name}: not graded, 0 of {test.points:g} points: {error}"
         score = Score(0.0, test.name, 0, len(cases), test.points, str(error), text, complete=True)
-        return TestResult(test.grade_id, test.name, test.points, score, 0, len(cases), str(error)), text
+        return TestResult(test.grade_id, test.name, test.points, score, 0, len(cases), str(error), notebook), text
     upstream = verdicts.upstream_hint(_related(planned, recorded))
     results = [verdicts.judge(graded, case, expected, s, upstream)
                for case, expected, s in zip(cases, planned.expected, seen)]
@@ -106,7 +107,7 @@ def judge_test(planned: Planned, recorded, not_run: str) -> tuple[TestResult, st
     blocked = switched_off(s.outcome.import_name for s in seen
                            if s.outcome is not None and s.outcome.error_type == SWITCHED_OFF_ERROR)
     reason = score.reason or (f"imports {', '.join(blocked)}, switched off while grading" if blocked else "")
-    return TestResult(test.grade_id, test.name, test.points, score, score.passed, score.total, reason), text
+    return TestResult(test.grade_id, test.name, test.points, score, score.passed, score.total, reason, notebook), text
 
 
 def switched_off(names) -> list[str]:
@@ -120,7 +121,7 @@ def switched_off_cells(errors) -> list[str]:
 
     The stub's error (``SwitchedOff``) reads ``"<module> is not available ..."``: its first word is the module.
     """
-    return switched_off((out.evalue.split(" ", 1) or [""])[0] for out in errors if out.ename == SWITCHED_OFF_ERROR)
+    return switched_off(out.evalue.split(" ", 1)[0] for out in errors if out.ename == SWITCHED_OFF_ERROR)
 
 
 def not_run(why: str) -> list:
@@ -128,8 +129,8 @@ def not_run(why: str) -> list:
     return [nbformat.v4.new_output("error", ename="NotRun", evalue=why[:2000], traceback=[f"NotRun: {why[:2000]}"])]
 
 
-def plain_result(cell, why: str = "") -> TestResult:
-    """Return the :class:`TestResult` of an instructor's plain test cell, scored by nbgrader's own rule.
+def plain_result(cell, notebook: str = "", why: str = "") -> TestResult:
+    """Return the :class:`TestResult` of an instructor's plain test cell of ``notebook``, scored by nbgrader's own rule.
 
     The rule (``nbgrader.utils.determine_grade``): an error or anything on stderr is 0, a number
     as the cell's result is partial credit, no result is full credit.
@@ -139,7 +140,7 @@ def plain_result(cell, why: str = "") -> TestResult:
     errors = [f"{out.ename}" for out in cell.outputs if out.get("output_type") == "error"]
     full = score == points
     return TestResult(grade_id, grade_id, float(points), float(score or 0), int(full), 1,
-                      why or ("" if full else "; ".join(errors[:1]) or "wrote to stderr or a partial result"))
+                      why or ("" if full else "; ".join(errors[:1]) or "wrote to stderr or a partial result"), notebook)
 
 
 def cell_outputs(text: str, score: float, execution_count) -> list:
@@ -155,7 +156,7 @@ def cell_outputs(text: str, score: float, execution_count) -> list:
             nbformat.v4.new_output("execute_result", data=data, execution_count=execution_count)]
 
 
-def _clip(text, limit: int = MAX_TEXT) -> str:
+def _clip(text, limit: int = OUTPUT_CHARS) -> str:
     """Return ``text`` (a string, or nbformat's list of lines) as one string of at most ``limit`` characters."""
     if type(text) is list:
         text = "".join(line for line in text if type(line) is str)
@@ -176,19 +177,22 @@ def _png(value) -> str | None:
 
 
 def clean_outputs(outputs) -> list:
-    """Return the outputs of a non-test cell reduced to text, errors and PNG images, each within limits."""
+    """Return the outputs of a non-test cell reduced to text, errors and PNG images, each within limits.
+
+    The runner's limits apply again: its log was written where the student's code ran.
+    """
     if type(outputs) is not list:
         return []
     kept = []
-    for out in outputs[:50]:
+    for out in outputs[:OUTPUT_ITEMS]:
         kind = out.get("output_type") if type(out) is dict else None
         if kind == "stream" and out.get("name") in ("stdout", "stderr"):
             kept.append(nbformat.v4.new_output("stream", name=out["name"], text=_clip(out.get("text", ""))))
         elif kind == "error":
             trace = out.get("traceback") if type(out.get("traceback")) is list else []
             kept.append(nbformat.v4.new_output(
-                "error", ename=_clip(out.get("ename", ""), 200), evalue=_clip(out.get("evalue", ""), 2000),
-                traceback=[_clip(line, 2000) for line in trace[:60] if type(line) is str]))
+                "error", ename=_clip(out.get("ename", ""), 200), evalue=_clip(out.get("evalue", ""), ERROR_CHARS),
+                traceback=[_clip(line, ERROR_CHARS) for line in trace[:TRACEBACK_LINES] if type(line) is str]))
         elif kind in ("execute_result", "display_data") and type(out.get("data")) is dict:
             data = {}
             if (png := _png(out["data"].get("image/png"))) is not None:

@@ -8,6 +8,7 @@ folder, the configuration or an assignment is not there.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 
@@ -15,7 +16,12 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config, PyFileConfigLoader
 
-from . import workers
+
+def gradebook_url(url: str) -> str:
+    """Return ``url`` for parallel writers: SQLite waits up to a minute for a lock instead of failing at once."""
+    if url.startswith("sqlite:") and "timeout=" not in url:
+        return url + ("&" if "?" in url else "?") + "timeout=60"
+    return url
 
 
 class CourseError(ValueError):
@@ -38,18 +44,13 @@ class Course:
         """Return ``root/<kind>/<student>/<assignment>`` for kind in submitted, autograded, feedback, source."""
         return (self.root / kind / student / assignment).resolve()
 
-    def exchange_root(self) -> str | None:
-        """Return the nbgrader exchange folder when this course configures one, else None."""
-        value = self.config.Exchange.get("root") if "Exchange" in self.config else None
-        return str(value) if value else None
-
     def gradebook(self) -> Gradebook:
         return Gradebook(self.db_url, self.course_id)
 
     def for_parallel_writers(self) -> "Course":
         """Return this course with a gradebook URL fit for several processes writing at once (see :mod:`.workers`)."""
-        url = workers.gradebook_url(self.db_url)
-        config = Config(self.config)
+        url = gradebook_url(self.db_url)
+        config = copy.deepcopy(self.config)  # Config() would share the course's sections
         config.CourseDirectory.db_url = url
         return dataclasses.replace(self, config=config, db_url=url)
 

@@ -38,9 +38,8 @@ import shutil
 import stat
 import sys
 import tempfile
-import time
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Any, Bool, Float, Integer, default
 
 from . import cells, flags, isolation, prepare, sandbox
@@ -55,7 +54,8 @@ MAX_WRITTEN_BYTES = 64 * 1024**2
 PYTHON_KERNELS = ("python", "python2", "python3")
 #: The key of the notebook's resources under which the step leaves its :class:`NotebookRun`.
 RUN_RESOURCE = "autograder_run"
-DEFAULT_CELL_TIMEOUT = 30.0  # nbgrader's Execute.timeout
+#: nbgrader's own cell timeout, for a course that sets no ``Execute.timeout``.
+DEFAULT_CELL_TIMEOUT = float(Execute.timeout.default_value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +96,6 @@ class RunLog:
     patched: list = dataclasses.field(default_factory=list)  # (cell index, names)
     unresponsive: int | None = None
     ended: bool = False
-    startup: float = 0.0  # seconds the runner took to be ready
 
     @classmethod
     def read(cls, path: str) -> "RunLog":
@@ -116,8 +115,6 @@ class RunLog:
             event, cell = record.get("event"), record.get("cell")
             if event == "end":
                 log.ended = True
-            elif event == "ready" and type(record.get("seconds")) in (int, float):
-                log.startup = float(record["seconds"])
             elif type(cell) is not int:
                 continue
             elif event == "start":
@@ -190,16 +187,14 @@ class _Returned:
     finished: sandbox.Finished
     log: RunLog
     recorded: dict
-    seconds: float
 
 
-def options_from(config, **given) -> Options:
-    """Return the :class:`Options` a course's configuration sets, with ``given`` ones (not None) over them.
+def options_from(step: SandboxedExecute, **given) -> Options:
+    """Return the :class:`Options` the configuration of ``step`` sets, with ``given`` ones (not None) over them.
 
     ``Execute.timeout`` (nbgrader's own cell timeout) and ``SandboxedExecute``'s limits, so that
     nbgrader's entry points and ``python -m autograder grade`` grade a course alike.
     """
-    step = SandboxedExecute(config=config)
     chosen = {"cell_timeout": step.cell_timeout, "wall_seconds": step.wall_seconds, "cpu_seconds": step.cpu_seconds,
               "memory_mb": step.memory_mb, "no_sandbox": step.no_sandbox}
     chosen.update({key: value for key, value in given.items() if value is not None})
@@ -226,10 +221,7 @@ class SandboxedExecute(NbGraderPreprocessor):
     @default("settings")
     def _settings(self) -> Settings:
         # Made by nbgrader from a course's configuration: hide that course and its exchange.
-        course = self.config.CourseDirectory.get("root") if "CourseDirectory" in self.config else None
-        exchange = self.config.Exchange.get("root") if "Exchange" in self.config else None
-        return Settings(options_from(self.config), isolation.isolation(
-            os.path.realpath(str(course or os.getcwd())), str(exchange) if exchange else None))
+        return Settings(options_from(self), isolation.of_course(self.config))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -237,27 +229,28 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         name = resources["nbgrader"]["notebook"]
-        if not self.settings.options.no_sandbox and not sandbox.available():
-            # nbgrader logs this and leaves the student ungraded: better than running them unsandboxed.
+        # Checked here, not only by sandbox.run, for a message naming the command that grades without
+        # it: nbgrader logs it and leaves the student ungraded, better than running them unsandboxed.
+        if not self.settings.options.no_sandbox and (why := sandbox.why_unavailable()):
             raise sandbox.SandboxUnavailable(
-                f"{sandbox.why_unavailable()}: this course grades student code in a sandbox only. Install "
+                f"{why}: this course grades student code in a sandbox only. Install "
                 f"bubblewrap, or grade trusted work with `python -m autograder grade "
                 f"{resources['nbgrader']['assignment']} --course . --no-sandbox`")
         if _kernel(nb).lower() not in PYTHON_KERNELS:
-            run = self._refuse(nb, flags.unknown_kernel(_kernel(nb) or "no kernel"))
+            run = self._refuse(nb, name, flags.unknown_kernel(_kernel(nb) or "no kernel"))
         else:
             folder = resources["metadata"]["path"]
             tests = prepare.test_cells(nb)
-            planned, sent = prepare.plan(tests, self.settings.expectations)
+            planned = prepare.plan(tests, self.settings.expectations)
             before = _listing(folder)
-            returned = self._run(nb, folder, sent)
-            run = self._fill(nb, tests, planned, returned)
+            returned = self._run(nb, folder, planned)
+            run = self._fill(nb, name, tests, planned, returned)
             run = dataclasses.replace(run, flags=run.flags + tuple(_tidy(folder, before)))
         self.reports[name] = resources[RUN_RESOURCE] = run
         return nb, resources
 
-    def _run(self, nb, folder: str, sent: dict) -> _Returned:
-        """Run ``nb``'s job in ``folder`` under the sandbox; return what came back."""
+    def _run(self, nb, folder: str, planned: dict) -> _Returned:
+        """Run ``nb``'s job in ``folder`` under the sandbox, with the plan of the checks ``planned``; return what came back."""
         options, hidden = self.settings.options, self.settings.isolation
         with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
             records, mpl = os.path.join(scratch, "records"), os.path.join(scratch, "mpl")
@@ -265,27 +258,25 @@ class SandboxedExecute(NbGraderPreprocessor):
             _warm_matplotlib(mpl)
             plan_path, job_path, log_path = (os.path.join(scratch, n) for n in ("plan.json", "job.json", "log.jsonl"))
             with open(plan_path, "w", encoding="utf-8") as file:
-                file.write(self.settings.expectations.packed_plan(sent))
+                file.write(self.settings.expectations.packed_plan(planned))
             with open(job_path, "w", encoding="utf-8") as file:
                 json.dump(prepare.job(nb, options.cell_timeout), file)
-            start = time.monotonic()
             finished = sandbox.run(
                 [sys.executable, "-I", "-m", "autograder.grading.runner", job_path, log_path], folder,
                 hide=hidden.hide, binds=hidden.binds, writable=[scratch], limits=options.limits,
                 env=isolation.environment(plan_path, records, mpl), no_sandbox=options.no_sandbox)
-            seconds = time.monotonic() - start
             # Its messages go to the reports: they name no folder of the grader's.
             finished = dataclasses.replace(finished, stderr=finished.stderr.replace(scratch, "<grader>").replace(
                 folder, "<notebook folder>"))
             recorded = {}
-            for check in sent:
+            for check in planned:
                 try:
                     recorded[check] = cells.read_json(os.path.join(records, f"{check}.json"))
                 except cells.Unreadable:
                     recorded[check] = None
-            return _Returned(finished, RunLog.read(log_path), recorded, seconds)
+            return _Returned(finished, RunLog.read(log_path), recorded)
 
-    def _refuse(self, nb, flag: Flag) -> NotebookRun:
+    def _refuse(self, nb, notebook: str, flag: Flag) -> NotebookRun:
         """Score every test cell 0 without running anything (a kernel the grader cannot run)."""
         results = []
         for cell in nb.cells:
@@ -293,11 +284,11 @@ class SandboxedExecute(NbGraderPreprocessor):
                 cell.outputs = cells.not_run(flag.text) if prepare.is_test(cell) else []
                 cell.execution_count = None
                 if prepare.is_test(cell):
-                    results.append(cells.plain_result(cell, flag.text))
+                    results.append(cells.plain_result(cell, notebook, flag.text))
         return NotebookRun(tuple(results), (flag,))
 
-    def _fill(self, nb, tests, planned: dict, returned: _Returned) -> NotebookRun:
-        """Write every code cell's outputs into ``nb``: judged ones for checks, cleaned ones otherwise."""
+    def _fill(self, nb, notebook: str, tests, planned: dict, returned: _Returned) -> NotebookRun:
+        """Write every code cell's outputs into ``nb`` (named ``notebook``): judged ones for checks, cleaned ones otherwise."""
         finished, log = returned.finished, returned.log
         timeout = self.settings.options.cell_timeout
         found = [flags.cell_timeout(i, timeout) for i, record in sorted(log.done.items()) if record.get("timed_out") is True]
@@ -322,7 +313,7 @@ class SandboxedExecute(NbGraderPreprocessor):
             if index in checks:
                 test = checks[index]
                 recorded = returned.recorded[test.name]
-                result, text = cells.judge_test(planned[test.name], recorded, f"never ran: {stopped}")
+                result, text = cells.judge_test(planned[test.name], recorded, f"never ran: {stopped}", notebook)
                 cell.outputs = cells.cell_outputs(text, result.score, cell.execution_count)
                 results.append(result)
                 if recorded is None:
@@ -338,8 +329,9 @@ class SandboxedExecute(NbGraderPreprocessor):
                 if not record:  # nbgrader would score a test that never ran as passed: make it an error
                     cell.outputs = cells.not_run(f"never ran: {stopped}")
                     never_ran.append(cell.metadata.nbgrader["grade_id"])
-                results.append(cells.plain_result(cell))
+                results.append(cells.plain_result(cell, notebook))
         if never_ran:
             found.append(flags.never_ran(never_ran, quiet_run=not found and finished.ok))
         cells_seconds = sum(r["seconds"] for r in log.done.values() if type(r.get("seconds")) in (int, float))
-        return NotebookRun(tuple(results), tuple(dict.fromkeys(found)), round(returned.seconds, 3), round(cells_seconds, 3))
+        return NotebookRun(tuple(results), tuple(dict.fromkeys(found)), round(finished.wall_seconds, 3),
+                           round(cells_seconds, 3))

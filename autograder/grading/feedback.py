@@ -2,8 +2,10 @@
 
 :class:`Feedback` does what nbgrader's ``GenerateFeedback`` does for one student (a fresh
 ``feedback/<student>/<assignment>/``, the assignment's other files copied from ``autograded/``,
-each notebook exported to HTML with nbgrader's ``feedback`` template after ``GetGrades``), with
-two differences:
+each notebook exported to HTML after ``GetGrades``, the files' permissions set), with the
+settings of a ``GenerateFeedback`` made once for the batch (:func:`converter`: the course's own
+template if its configuration names one, else nbgrader's ``feedback`` template), and with two
+differences:
 
 * it starts from the notebooks in memory, as autograde left them, instead of reading them again,
   and one exporter serves the whole batch (its template is compiled once, not once per student),
@@ -16,14 +18,15 @@ two differences:
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
 
-import nbgrader
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import find_all_files
 from traitlets.config import Config
@@ -31,18 +34,17 @@ from traitlets.config import Config
 from . import steps
 from .course import Course
 
-_NBGRADER = os.path.dirname(os.path.abspath(nbgrader.__file__))
-TEMPLATES = os.path.join(_NBGRADER, "server_extensions", "formgrader", "templates")
-STYLES = os.path.join(_NBGRADER, "server_extensions", "formgrader", "static", "node_modules", "bootstrap", "dist", "css")
 
+def converter(course_config: Config) -> GenerateFeedback:
+    """Return nbgrader's feedback converter for a course, whose settings the feedback follows.
 
-def template_config(course_config: Config) -> Config:
-    """Return ``course_config`` with nbgrader's feedback template chosen for the HTML exporters."""
-    config = Config(course_config)
-    config.HTMLExporter.template_name = "feedback"
-    config.HTMLExporter.extra_template_basedirs = [TEMPLATES]
-    config.HTMLExporter.extra_template_paths = [STYLES]
-    return config
+    Its ``config`` is the exporter's as nbgrader makes it: the course's own template where the
+    course names one, else nbgrader's ``feedback`` template, and no nbconvert default
+    preprocessors; its ``permissions`` and ``coursedir.ignore`` are those of the files written.
+    """
+    # A copy: the converter adds its settings to the configuration it is given, in place.
+    config = copy.deepcopy(course_config)
+    return GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
 
 
 # An <img> tag without an alt attribute (the feedback's images are the template's, or a markdown cell's).
@@ -79,12 +81,13 @@ class Feedback:
 
     def __init__(self, course: Course):
         self.course = course
+        self.converter = converter(course.config)  # once per batch: the workers inherit it
         self._exporter = None
 
     def exporter(self) -> FeedbackExporter:
         """Return the batch's HTML exporter (made on first use: in each worker process, once)."""
         if self._exporter is None:
-            config = template_config(self.course.config)
+            config = self.converter.config
             exporter = FeedbackExporter(config=config)
             for step in steps.FEEDBACK:
                 exporter.register_preprocessor(step(config=config), enabled=True)
@@ -98,8 +101,7 @@ class Feedback:
         try:
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
-            ignore = list(CourseDirectory(config=self.course.config).ignore)
-            for path in find_all_files(str(source), ignore + ["*.ipynb"]):
+            for path in find_all_files(str(source), self.converter.coursedir.ignore + ["*.ipynb"]):
                 destination = target / os.path.relpath(path, source)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, destination)
@@ -110,9 +112,7 @@ class Feedback:
                                           "db_url": self.course.db_url}}
                 html, _ = self.exporter().from_notebook_node(nb, resources)  # the notebook is ours to consume
                 (target / f"{name}.html").write_text(html, encoding="utf-8")
-            for path in target.rglob("*"):
-                if path.is_file():
-                    path.chmod(0o644)
+            self.converter.set_permissions(assignment, student)
         except Exception as error:  # noqa: BLE001 - this student's feedback failed; the batch goes on
             return f"{type(error).__name__}: {error}"
         return None

@@ -1,7 +1,7 @@
 """Why a student is flagged for the instructor to look at: a kind to branch on, and the sentence in the reports.
 
-Grading steps return :class:`Flag` objects; the pipeline decides by their :class:`FlagKind`
-(whether nbgrader's autograde worked, say), never by their wording, which lives here alone.
+Grading steps return :class:`Flag` objects; whoever tells them apart does so by their
+:class:`FlagKind`, never by their wording, which lives here alone.
 A :class:`Note` is something worth knowing that does not flag the student (an extra file).
 
 >>> flag = kernel_died(3)
@@ -95,10 +95,6 @@ def kernel_died(cell: int) -> Flag:
 
 def output_cut(cell: int) -> Flag:
     return Flag(FlagKind.RUN, f"cell {cell + 1} printed too much; its output was cut")
-
-
-def odd_event(cell: int, event: str) -> Flag:
-    return Flag(FlagKind.RUN, f"cell {cell + 1}: {event[:40]}")
 
 
 def unresponsive(cell: int, seconds: float) -> Flag:

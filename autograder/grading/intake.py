@@ -27,11 +27,12 @@ import nbformat
 
 from . import flags
 from .flags import Flag, Note
+from .sandbox import Limits
 
 #: Largest notebook read (a notebook with saved outputs of many images is a few MB).
 MAX_NOTEBOOK_BYTES = 20 * 1024**2
 #: Other submitted files: the largest one copied (the sandbox's file-size limit), how many, how much.
-MAX_FILE_BYTES = 64 * 1024**2
+MAX_FILE_BYTES = Limits.file_bytes
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 256 * 1024**2
 #: Names nbgrader itself ignores in a submission, and the file its exchange adds on submit.

@@ -56,6 +56,14 @@ def isolation(course_root: str, exchange_root: str | None = None) -> Isolation:
     return Isolation(tuple(os.path.realpath(p) for p in hide if os.path.exists(p)), tuple(binds))
 
 
+def of_course(config) -> Isolation:
+    """Return :func:`isolation` for the course of the nbgrader configuration ``config``: its
+    ``CourseDirectory.root`` (else the current folder, as for the ``nbgrader`` command) and its exchange."""
+    # .get(): reading a section of a traitlets Config that is not there would add it.
+    course, exchange = config.get("CourseDirectory", {}).get("root"), config.get("Exchange", {}).get("root")
+    return isolation(os.path.realpath(str(course or os.getcwd())), str(exchange) if exchange else None)
+
+
 def environment(plan: str, record: str, mpl: str) -> dict[str, str]:
     """Return the variables of a grading run (added to the sandbox's clean environment)."""
     return {

@@ -21,7 +21,6 @@ shares of the students (see :func:`share`), for grading on several machines into
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import socket
 import tempfile
@@ -68,18 +67,20 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options | No
     workflow.put_environment_first()
     course = open_course(root, db_url)
     notebooks = assignments_exist(course, assignments)
-    options = options or execute.options_from(course.config, **overrides)
+    options = options or execute.options_from(execute.SandboxedExecute(config=course.config), **overrides)
     pairs = [(a, s) for a in assignments for s in (students or course.students(a))
              if shard is None or share(s, shard[1]) == shard[0]]
+    points = {assignment: course.autograded_points(assignment) for assignment in assignments}
     if not options.no_sandbox and flag_without_sandbox and not sandbox.available():
-        return [_no_sandbox(course, assignment, student) for assignment, student in pairs]
+        flag = flags.no_sandbox(socket.gethostname(), sandbox.why_unavailable())
+        return [_unfinished(course, assignment, student, flag, sum(points[assignment].values()))
+                for assignment, student in pairs]
     if not options.no_sandbox:
         sandbox.require()
-    settings = execute.Settings(options, isolation.isolation(str(course.root), course.exchange_root()))
+    settings = execute.Settings(options, isolation.of_course(course.config))
     settings.expectations.prepare(nbformat.read(path, as_version=4) for assignment in assignments
                                   for path in sorted(course.path("source", ".", assignment).glob("*.ipynb")))
     context = records.fingerprint(course.db_url, records.grader_version(), repr(options))
-    points = {assignment: course.autograded_points(assignment) for assignment in assignments}
     count = max(1, workers_count or os.cpu_count() or 1)
     writer = course.for_parallel_writers() if count > 1 else course
     feedbacks = feedback.Feedback(writer)
@@ -97,10 +98,9 @@ def grade(root, assignments, *, db_url: str | None = None, options: Options | No
     return results
 
 
-def _no_sandbox(course: Course, assignment: str, student: str) -> StudentResult:
-    """Record ``student`` as flagged, not graded: this machine cannot sandbox (its record is not a finished one)."""
-    result = StudentResult(assignment, student, FLAGGED, flags.no_sandbox(socket.gethostname(), sandbox.why_unavailable()).text,
-                           0.0, sum(course.autograded_points(assignment).values()), fingerprint=UNFINISHED)
+def _unfinished(course: Course, assignment: str, student: str, flag: flags.Flag, max_score: float) -> StudentResult:
+    """Record ``student`` as flagged for ``flag``, not graded (this machine cannot sandbox): not a finished record."""
+    result = StudentResult(assignment, student, FLAGGED, flag.text, 0.0, max_score, fingerprint=UNFINISHED)
     records.write(course.root, result)
     return result
 
@@ -148,28 +148,28 @@ def grade_one(course: Course, assignment: str, student: str, notebooks: list[str
         if done is not None and done.fingerprint == fingerprint:
             return done
         lap("intake")
-        found_flags = list(found.flags)
+        found_flags, failed = list(found.flags), None
         if found.staged:
-            error, runs, autograded = workflow.autograde(course, assignment, student, staging, settings)
-            if error:
-                found_flags.append(flags.autograde_failed(error))
+            failed, runs, autograded = workflow.autograde(course, assignment, student, staging, settings)
+            if failed:
+                found_flags.append(flags.autograde_failed(failed))
         else:
             timestamp = (submitted / "timestamp.txt").read_text().strip() if (submitted / "timestamp.txt").is_file() else None
             workflow.zero(course, assignment, student, timestamp)
-        if found.flags and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
+        if found.flags and not failed:
             steps.mark(course.db_url, assignment, student, notebooks)  # as SaveFlags does for a run's flags
         lap("autograde")
     tests: list[TestResult] = []
     for notebook in found.staged:
         if notebook in runs:
-            tests += [dataclasses.replace(test, notebook=notebook) for test in runs[notebook].tests]
+            tests += runs[notebook].tests
             found_flags += runs[notebook].flags
     # The autograde step's time, split: nbgrader's own work, the sandbox (start-up included), the cells.
     sandboxed, cells = sum(run.seconds for run in runs.values()), sum(run.cells_seconds for run in runs.values())
     timing["autograde"] = round(timing["autograde"] - sandboxed, 3)
     timing["sandbox"], timing["cells"] = round(sandboxed - cells, 3), round(cells, 3)
     feedback_path = ""
-    if autograded and not any(f.kind is flags.FlagKind.AUTOGRADE for f in found_flags):
+    if autograded and not failed:
         error = feedbacks.write(assignment, student, autograded)
         if error:
             found_flags.append(flags.feedback_failed(error))

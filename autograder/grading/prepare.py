@@ -5,11 +5,13 @@ locked and test cell, hidden tests included, so the student's edits to them are 
 
 * :func:`test_cells` finds each autograded test cell that calls ``check``: the graded name, its
   points (nbgrader's metadata) and whether its hidden tests ask for the hidden cases;
-* :func:`plan` builds, for every such check, the :class:`~autograder.calling.Calling` and the
-  cases *without* expected values, for the sandbox, with the visible cases of the graded
-  functions the student's function may call (:func:`autograder.casebook.callable_from`), and
-  keeps the cases and expected values outside for judging (:class:`Expectations`: computed once
-  per batch, since the hidden cases are seeded and so the same for every student);
+* :func:`plan` gathers, for every such check, its cases and expected values, with the visible
+  cases of the graded functions the student's function may call
+  (:func:`autograder.casebook.callable_from`), to judge outside (:class:`Expectations`: computed
+  once per batch, since the hidden cases are seeded and so the same for every student);
+  :func:`sandbox_plan` is what the sandbox gets of it: the :class:`~autograder.calling.Calling`
+  and the cases *without* expected values (packed once per set of checks,
+  :meth:`Expectations.packed_plan`);
 * :func:`job` lists the code cells to run, as nbgrader's ``Execute`` would run them: every test
   cell with its hidden tests (an instructor's plain ``assert`` tests run beside student code,
   as in stock nbgrader), except that the cells outside the student's answers that need PyTorch
@@ -106,50 +108,47 @@ class Expectations:
         """Return ``(graded, cases, expected values)`` of ``name``, the hidden cases included if ``hidden``."""
         key = (name, hidden)
         if key not in self._known:
-            graded = case_registry.lookup(name)
+            graded = casebook.lookup(name)
             cases = graded.cases(hidden)
             self._known[key] = (graded, cases, [graded.expected(case) for case in cases])
         return self._known[key]
 
     def prepare(self, notebooks) -> None:
         """Compute the expected values of every check in ``notebooks`` (the instructor's, say) now, and
-        of the visible cases of the graded functions they may call."""
+        of the visible cases of the graded functions they may call, and pack each notebook's plan."""
         for nb in notebooks:
-            tests = test_cells(nb)
-            for test in tests:
-                self.cases(test.name, test.hidden)
-                for name in casebook.callable_from(test.name):
-                    self.cases(name, False)
-            self.packed_plan(plan(tests, self)[1])
+            self.packed_plan(plan(test_cells(nb), self))
 
-    def packed_plan(self, sent: dict) -> str:
-        """Return the JSON of the sandbox's plan ``sent`` (:func:`plan`), made once per set of checks."""
-        key = tuple(sorted(sent))
+    def packed_plan(self, planned: dict[str, Planned]) -> str:
+        """Return the JSON of the sandbox's plan of the checks ``planned`` (:func:`sandbox_plan`), made
+        once per set of checks."""
+        # Whether hidden cases are asked for is part of the key: the same names may come without them.
+        key = tuple((name, check.test.hidden) for name, check in planned.items())
         if key not in self._packed:
-            self._packed[key] = transport.pack_plan(sent)
+            self._packed[key] = transport.pack_plan(sandbox_plan(planned))
         return self._packed[key]
 
 
-def plan(tests: list[TestCell], expectations: Expectations) -> tuple[dict[str, Planned], dict]:
-    """Return (what to judge outside, by name; what the sandbox gets, by name).
-
-    The second is ``{name: CheckPlan}`` (:class:`autograder.transport.CheckPlan`: the calling, the
-    cases without expected values, the time budget, the related functions' visible cases), which
-    goes into the sandbox as JSON (:func:`autograder.transport.pack_plan`): nothing in it knows an answer.
-    """
-    judged, sent = {}, {}
+def plan(tests: list[TestCell], expectations: Expectations) -> dict[str, Planned]:
+    """Return what to judge outside the sandbox of each check of ``tests``, by name."""
+    judged = {}
     for test in tests:
         graded, cases, expected = expectations.cases(test.name, test.hidden)
         related = {name: expectations.cases(name, False) for name in casebook.callable_from(test.name)}
         judged[test.name] = Planned(test, graded, cases, expected, related)
-        sent[test.name] = CheckPlan(graded.calling, _inputs(cases), time_budget(),
-                                    {name: (other.calling, _inputs(visible)) for name, (other, visible, _) in related.items()})
-    return judged, sent
+    return judged
 
 
-def _inputs(cases: list) -> list:
-    """Return the cases without their expected values: what the sandbox may know of them."""
-    return [dataclasses.replace(case, expected=None) for case in cases]
+def sandbox_plan(planned: dict[str, Planned]) -> dict[str, CheckPlan]:
+    """Return what the sandbox gets of the checks ``planned``, by name.
+
+    A :class:`autograder.transport.CheckPlan` each (the calling, the cases, the time budget, the
+    related functions' visible cases), which goes into the sandbox as JSON
+    (:func:`autograder.transport.pack_plan`, which writes no expected value): nothing in it knows an answer.
+    """
+    return {name: CheckPlan(check.graded.calling, check.cases, time_budget(),
+                            {other: (graded.calling, visible) for other, (graded, visible, _) in check.related.items()})
+            for name, check in planned.items()}
 
 
 def needs_torch(cell) -> bool:

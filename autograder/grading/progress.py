@@ -53,20 +53,21 @@ class Progress:
         """Return None, having shown ``result`` (None: the worker failed on its task) as the next one done."""
         self._current.pop(worker, None)
         if result is not None:
-            self.update(result, eta=self.eta())
+            self.update(result, show_eta=True)
         else:
             self.done += 1
 
     def eta(self) -> str:
-        """Return the time left, from the mean time per student so far (with the workers running together)."""
+        """Return the time left, from the mean time per student done so far (with the workers running together)."""
         if not self.done:
             return ""
-        seconds = (time.monotonic() - self._start) / self.done * max(self.total - self.done - 1, 0)
+        seconds = (time.monotonic() - self._start) / self.done * max(self.total - self.done, 0)
         return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
-    def update(self, result: StudentResult, eta: str = "") -> None:
-        """Return None, having shown ``result`` as the next one done (``eta``: the time left, if known)."""
+    def update(self, result: StudentResult, show_eta: bool = False) -> None:
+        """Return None, having shown ``result`` as the next one done, with the time left if ``show_eta``."""
         self.done += 1
+        eta = self.eta() if show_eta else ""  # counting this result: the first one gives an ETA
         summary = f"{result.assignment} {result.student}: {score_text(result)}"
         if self._tty:
             filled = round(_BAR * min(self.done / max(self.total, 1), 1))

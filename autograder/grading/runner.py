@@ -6,12 +6,12 @@ IPython ``InteractiveShell``: magics, input transformers, ``get_ipython()``, dis
 execution count work as in a Jupyter kernel, without a kernel's start-up, messaging or imports
 (nbformat, jsonschema, zmq). It appends to ``LOG``, one JSON object per line, flushed at once:
 
-* ``{"event": "ready", "seconds": s}`` once the shell is up (``s`` since the interpreter started);
 * ``{"event": "start", "cell": i}`` before a cell runs;
-* ``{"event": "done", "cell": i, "count": n, "outputs": [...], "error": {...} | null,
-  "timed_out": bool, "cut": bool}`` when it ends; the outputs are nbformat 4 outputs (streams,
-  displays, the execute result) and ``error`` comes from the shell's own result of the cell,
-  whatever the cell did to the display of tracebacks (nbgrader's rule: the reply's status counts);
+* ``{"event": "done", "cell": i, "count": n, "outputs": [...], "timed_out": bool, "cut": bool,
+  "seconds": s}`` when it ends; the outputs are nbformat 4 outputs (streams, displays, the
+  execute result) and, last, the error of a cell that failed, taken from the shell's own result
+  of the cell whatever the cell did to the display of tracebacks (nbgrader's rule: the reply's
+  status counts);
 * ``{"event": "patched", "cell": i, "names": [...]}`` when a cell replaced a method of the shell
   (the plain-assert test cells after it ran in a patched shell: the grader flags it);
 * ``{"event": "unresponsive", "cell": i}`` when a cell went on after its timeout's interrupt:
@@ -43,8 +43,6 @@ import threading
 import time
 import traceback
 
-STARTED = time.monotonic()  # before the imports below, which are most of a run's start-up
-
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
@@ -59,8 +57,8 @@ IMAGE_CHARS = 8 * 1024**2
 MAX_TIMEOUTS = 2
 #: Seconds a cell has to give up after its timeout's interrupt.
 GRACE_SECONDS = 3.0
-#: Lines of a traceback kept.
-TRACEBACK_LINES = 60
+#: Lines of a traceback kept, and characters of an error's message and of each line of its traceback.
+TRACEBACK_LINES, ERROR_CHARS = 60, 2000
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
@@ -181,8 +179,8 @@ def _error(error: BaseException) -> dict:
         evalue = "<unprintable message>"
     lines = traceback.format_exception(type(error), error, error.__traceback__)
     lines = [line for line in lines if __file__ not in line and "/IPython/core/" not in line]
-    return {"output_type": "error", "ename": type(error).__name__, "evalue": evalue[:2000],
-            "traceback": [line.rstrip("\n")[:2000] for line in lines[-TRACEBACK_LINES:]]}
+    return {"output_type": "error", "ename": type(error).__name__, "evalue": evalue[:ERROR_CHARS],
+            "traceback": [line.rstrip("\n")[:ERROR_CHARS] for line in lines[-TRACEBACK_LINES:]]}
 
 
 class Log:
@@ -240,7 +238,6 @@ class Runner:
         return found
 
     def run(self) -> None:
-        self.log.write({"event": "ready", "seconds": round(time.monotonic() - STARTED, 4)})
         timeouts = 0
         for cell in self.job["cells"]:
             index = cell["index"]
@@ -284,10 +281,9 @@ class Runner:
                                     f"or {OUTPUT_ITEMS} outputs]\n"})
         if timed_out.is_set():
             error = TimeoutError(f"the cell ran longer than {self.timeout:g} s and was interrupted")
-        recorded = None if error is None else _error(error)
-        if recorded is not None:
-            outputs.append(recorded)
-        return {"event": "done", "cell": index, "count": count, "outputs": outputs, "error": recorded,
+        if error is not None:
+            outputs.append(_error(error))
+        return {"event": "done", "cell": index, "count": count, "outputs": outputs,
                 "timed_out": timed_out.is_set(), "cut": self.outputs.cut, "seconds": round(time.monotonic() - start, 4)}
 
     def interrupt(self, signum, frame):

@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 
 STATUS = "task-{}.status"
+#: The grading array's job id in the lines the dry run prints: a shell variable, for whoever runs them by hand.
+ARRAY_ID = "$ARRAY_JOB_ID"
 
 
 class SlurmError(ValueError):
@@ -116,8 +118,8 @@ def scripts(job: Job, folder: Path) -> tuple[str, str]:
     return grade, report
 
 
-def sbatch_lines(job: Job, folder: Path, array_id: str = "$ARRAY_JOB_ID", wait: bool = False) -> list[list[str]]:
-    """Return the two ``sbatch`` command lines (the second needs the first's job id)."""
+def sbatch_lines(job: Job, folder: Path, array_id: str = ARRAY_ID, wait: bool = False) -> list[list[str]]:
+    """Return the two ``sbatch`` command lines (the second needs the first's job id, ``array_id``)."""
     limit = f"%{job.max_parallel}" if job.max_parallel else ""
     return [["sbatch", "--parsable", f"--array=0-{job.tasks - 1}{limit}", str(folder / "grade.sbatch")],
             ["sbatch", "--parsable", f"--dependency=afterany:{array_id}", *(["--wait"] if wait else []),
@@ -155,7 +157,8 @@ def submit(job: Job, wait: bool = False, dry_run: bool = False, out=sys.stdout) 
     if dry_run:
         print(f"# {folder / 'grade.sbatch'}\n{grade}\n# {folder / 'report.sbatch'}\n{report}", file=out)
         for line in sbatch_lines(job, folder, wait=wait):
-            print(shlex.join(line).replace("'--dependency=afterany:$ARRAY_JOB_ID'", "--dependency=afterany:$ARRAY_JOB_ID"), file=out)
+            # Quoted as shlex.join quotes, but the array's id left for the shell to expand.
+            print(" ".join(arg if ARRAY_ID in arg else shlex.quote(arg) for arg in line), file=out)
         return 0
     if shutil.which("sbatch") is None:
         raise SlurmError("sbatch is not installed here: run this command on a SLURM login node")
@@ -164,11 +167,9 @@ def submit(job: Job, wait: bool = False, dry_run: bool = False, out=sys.stdout) 
         path = folder / name
         path.write_text(text)
         path.chmod(0o700)  # it holds the gradebook's URL, which may hold a password
-    first, second = sbatch_lines(job, folder, wait=wait)
-    array_id = _sbatch(first)
+    array_id = _sbatch(sbatch_lines(job, folder, wait=wait)[0])
     print(f"submitted the grading array {array_id} ({job.tasks} tasks); logs and scripts in {folder}", file=out)
-    second[second.index("--dependency=afterany:$ARRAY_JOB_ID")] = f"--dependency=afterany:{array_id}"
-    report_id = _sbatch(second)
+    report_id = _sbatch(sbatch_lines(job, folder, array_id, wait)[1])
     print(f"submitted the report job {report_id}; the reports will be in {job.course / 'reports'}", file=out)
     if not wait:
         return 0

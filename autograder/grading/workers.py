@@ -7,7 +7,7 @@ they happen. With one worker everything runs in this process.
 
 Each student is independent (their own staging folder, sandbox and record), so the only
 shared resource is the gradebook: PostgreSQL takes parallel writers as it is; SQLite is opened
-with a long busy timeout (:func:`gradebook_url`), its writes being short.
+with a long busy timeout (:meth:`.course.Course.for_parallel_writers`), its writes being short.
 
 A worker dies with the batch (``PR_SET_PDEATHSIG``): a batch killed with ``kill -9`` leaves no
 grading behind it, and its finished students' records; a rerun grades the others. A worker that
@@ -26,13 +26,6 @@ import signal
 import traceback
 
 _PR_SET_PDEATHSIG = 1
-
-
-def gradebook_url(url: str) -> str:
-    """Return ``url`` for parallel writers: SQLite waits up to a minute for a lock instead of failing at once."""
-    if url.startswith("sqlite:") and "timeout=" not in url:
-        return url + ("&" if "?" in url else "?") + "timeout=60"
-    return url
 
 
 def _die_with_parent() -> None:

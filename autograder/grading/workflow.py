@@ -15,6 +15,7 @@ a bad submission, so one student cannot stop the batch.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -70,7 +71,7 @@ class _Errors(logging.Handler):
 
 def _convert(converter_class, course: Course, assignment: str, student: str, changes: Config,
              **attributes) -> str | None:
-    config = Config(course.config)
+    config = copy.deepcopy(course.config)  # Config() would share the course's sections, which this changes
     config.merge(changes)
     config.CourseDirectory.assignment_id = assignment
     config.CourseDirectory.student_id = student

@@ -8,11 +8,11 @@ The steps, in order:
    (:mod:`autograder.kernel.tamper`): nothing computed afterwards could be trusted;
 3. :func:`~autograder.kernel.observe.observe`: the student's call on a private copy of each
    case's inputs, watched (:mod:`autograder.kernel.guard`: time budget, captured output,
-   forbidden library calls), and which inputs it changed; the same for the visible cases of
-   the other graded functions the student's function calls
-   (:func:`~autograder.kernel.observe.referenced`);
+   forbidden library calls), and which inputs it changed;
 4. :func:`~autograder.verdicts.judge` each case against the expected value, with the hint that
-   a function it calls is wrong (:func:`~autograder.verdicts.upstream_hint`) where one is;
+   a function it calls is wrong (:func:`~autograder.verdicts.upstream_hint`) where one is: at
+   the first failed case that can give it, the other graded functions the student's function
+   calls (:func:`~autograder.kernel.observe.referenced`) are observed on their visible cases;
 5. check for tampering again (the student's function may have patched something while it ran);
 6. :func:`~autograder.verdicts.summarize`: the feedback and the :class:`~autograder.score.Score`,
    printed and returned.
@@ -30,6 +30,7 @@ itself (an unknown name, negative points) raises ``ValueError`` so the instructo
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np  # noqa: F401 - used by the docstring example
@@ -103,15 +104,17 @@ def check(name: str, fn, points: float, hidden: bool = False) -> Score:
 
 def _check(exercise, fn, points: float, want_hidden: bool) -> Score:
     tampered = tamper.problems()
-    if tampered:
-        text = verdicts.refusal(exercise.name, points, tampered)
+    if tampered:  # refused before any case runs: nothing computed now could be trusted
+        score, text = verdicts.summarize(exercise.name, [], points, False, tampered)
         print(text)
-        return Score(0.0, exercise.name, 0, 0, points, "; ".join(tampered), text)
-    include_hidden = want_hidden and casebook.has_hidden()
+        return score
+    include_hidden = want_hidden and not casebook.is_edition()  # the student edition has no hidden cases
     cases = exercise.cases(include_hidden)
     budget = time_budget()
     observations = observe(exercise.calling, fn, cases, budget)
-    upstream = verdicts.upstream_hint(_related(fn, exercise.name, budget))
+    # Finding the upstream hint runs the student's other graded functions, each under its time
+    # budget: only done when a failed case can give it, and then once.
+    upstream = functools.cache(lambda: verdicts.upstream_hint(_related(fn, exercise.name, budget)))
     results = [verdicts.judge(exercise, case, exercise.expected(case), seen, upstream)
                for case, seen in zip(cases, observations)]
     score, text = verdicts.summarize(exercise.name, results, points, include_hidden, tamper.problems())

@@ -28,9 +28,10 @@ import os
 import re
 import sys
 
-#: Where the reference package lives: beside this package, in the same installation.
-_AUTOGRADER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOLUTIONS_DIR = os.path.join(os.path.dirname(_AUTOGRADER_DIR), "solutions")
+#: Where the autograder is installed: its code is the grader's, never a student's.
+AUTOGRADER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Where the reference package lives: beside the autograder, in the same installation.
+SOLUTIONS_DIR = os.path.join(os.path.dirname(AUTOGRADER_DIR), "solutions")
 
 # "conv" but not "convert"/"conversion"; "pool" as in max_pool2d, AvgPool2d, adaptive pools.
 _TORCH_NAME = re.compile(r"conv(?!er)|pool", re.IGNORECASE)

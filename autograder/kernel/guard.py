@@ -43,7 +43,6 @@ KEEP_CHARS = 2000
 #: Interval at which the timer fires again after the budget, until the call gives up.
 REFIRE_SECONDS = 0.1
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograder/
 _setprofile, _getprofile = sys.setprofile, sys.getprofile
 _threading_setprofile, _threading_getprofile = threading.setprofile, threading.getprofile
 
@@ -167,7 +166,8 @@ class _Timer:
 
 def _student_line(tb) -> str:
     """Return ' (line N: source)' for the innermost traceback frame outside the autograder."""
-    frames = [f for f in traceback.extract_tb(tb) if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)]
+    frames = [f for f in traceback.extract_tb(tb)
+              if not os.path.abspath(f.filename).startswith(forbidden.AUTOGRADER_DIR)]
     if not frames:
         return ""
     frame = frames[-1]

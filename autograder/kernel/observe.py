@@ -19,10 +19,10 @@ import types
 from .. import compare, problems
 from ..observations import Observation, Outcome
 from . import guard
-from .forbidden import SOLUTIONS_DIR
+from .forbidden import AUTOGRADER_DIR, SOLUTIONS_DIR
 
 #: Code of these folders is the grader's or the reference's, never a student's function.
-_NOT_THE_STUDENTS = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep, SOLUTIONS_DIR + os.sep)
+_NOT_THE_STUDENTS = (AUTOGRADER_DIR + os.sep, SOLUTIONS_DIR + os.sep)
 
 #: After this many cases ran out of time, the remaining ones are not run (they would too).
 MAX_TIMEOUTS = 2

@@ -28,7 +28,7 @@ import types
 import numpy as np
 
 from . import forbidden
-from .forbidden import SOLUTIONS_DIR
+from .forbidden import AUTOGRADER_DIR, SOLUTIONS_DIR
 
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set on classes made by Python code, never on C types
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
@@ -174,7 +174,7 @@ def _validate_solutions() -> None:
 
 def _validate_references() -> None:
     """Check that every function the case modules hold comes from ``solutions`` or the autograder itself."""
-    own = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograder/
+    own = AUTOGRADER_DIR + os.sep
     for module_name, module in _own_modules("autograder.cases"):
         for name, value in vars(module).items():
             code = getattr(value, "__code__", None)

@@ -23,7 +23,6 @@ and student. Nothing is downloaded.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import logging
@@ -317,12 +316,9 @@ def build(directory: Path, assignments=ASSIGNMENTS, students=CLASS) -> Path:
 
 def grade(course: Path, assignments, no_sandbox: bool = False) -> int:
     """Return the exit code of ``python -m autograder grade`` run in-process on ``course``."""
-    from ..grading import command
+    from ..__main__ import main
 
-    parser = argparse.ArgumentParser()
-    command.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["grade", *assignments, "--course", str(course)] + (["--no-sandbox"] if no_sandbox else []))
-    return command.run(args)
+    return main(["grade", *assignments, "--course", str(course)] + (["--no-sandbox"] if no_sandbox else []))
 
 
 def _shown(path: Path) -> str:

@@ -81,7 +81,7 @@ def edition_data() -> dict:
     """Return the student edition's data: every chapter's declaration and its graded functions' visible cases."""
     return {"chapters": [{
         "assignment": chapter.assignment,
-        "widgets": [{"function": w.function, "draws": w.draws, "css": w.css} for w in chapter.widgets],
+        "widgets": [dataclasses.asdict(w) for w in chapter.widgets],
         "graded": [exercise_data(exercise) for exercise in chapter.graded],
     } for chapter in casebook.chapters()]}
 

@@ -51,7 +51,7 @@ def test_pickling_the_cases_is_not_tampering():
     # pickle caches __slotnames__ on their classes, which must not read as a replaced class.
     assert graded("""
         import pickle
-        from autograder.cases import lookup
+        from autograder.casebook import lookup
         pickle.dumps([lookup("corr2d").calling, lookup("corr2d").cases(True)])
         corr2d = right
     """)[0] == 4.0

@@ -15,7 +15,8 @@ import time
 import warnings
 
 import numpy as np
-from student_code import CORR2D_LOOP, naive
+from student_code import (CORR2D_LOOP, CORR2D_PAD_STRIDE, OUTPUT_SIZE, OUTPUT_SIZE_PADDING_ONCE, REFLECT_TOO_LARGE,
+                          UPSTREAM, naive)
 import pytest
 import solutions
 
@@ -136,8 +137,7 @@ def test_pad2d_refuses_padding_too_large_for_reflect_and_circular():
     refused = [case for case in GRADED["pad2d"].cases(True) if isinstance(case.expected, Raises)]
     modes = {(dict(case.values)["mode"], case.hidden) for case in refused}
     assert ("reflect", False) in modes and ("circular", True) in modes
-    assert "reflect padding of 4 rows on a 4-row input is too large, as in PyTorch" in [
-        case.expected.why for case in refused if not case.hidden]
+    assert REFLECT_TOO_LARGE in [case.expected.why for case in refused if not case.hidden]
 
 
 # --- full marks ---------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_the_reference_scores_full_points(name, reference, capsys):
 def test_a_correct_loop_implementation_scores_full_points_quickly(name, capsys):
     start = time.perf_counter()
     score, out = run(capsys, name, getattr(naive, name), points=3, hidden=True)
-    assert score == 3.0, out
+    assert score == 3.0 and score.passed == score.total, out
     assert time.perf_counter() - start < 2.0
 
 
@@ -401,24 +401,6 @@ def notebook(source: str) -> dict:
     return namespace
 
 
-OUTPUT_SIZE = """
-def output_size(n, k, padding=0, stride=1, dilation=1):
-    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
-"""
-OUTPUT_SIZE_PADDING_ONCE = OUTPUT_SIZE.replace("2 * padding", "padding")
-CORR2D_PAD_STRIDE = """
-def corr2d_pad_stride(X, K, padding=0, stride=1, padding_mode="zeros"):
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    K = np.asarray(K, dtype=float)
-    Xp = pad2d(X, (ph, pw), padding_mode)
-    oh, ow = output_size(len(X), len(K), ph, sh), output_size(len(X[0]), len(K[0]), pw, sw)
-    return np.array([[(Xp[i * sh:i * sh + len(K), j * sw:j * sw + len(K[0])] * K).sum() for j in range(ow)]
-                     for i in range(oh)])
-"""
-UPSTREAM = "hint: your output_size(8, 3, padding=1) returns 7, not 8: fix output_size first"
-
-
 def test_a_wrong_graded_function_called_inside_is_named_in_the_failed_cases(capsys):
     student = notebook(OUTPUT_SIZE_PADDING_ONCE + CORR2D_PAD_STRIDE)
     score, out = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
@@ -439,6 +421,24 @@ def test_the_dependency_hint_also_explains_an_exception(capsys):
     score, out = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
     assert score == 0.0 and out.count("raised TypeError") == 5
     assert out.count("hint: your output_size(8, 3, padding=1) is wrong (returned a float (8.0), not an int") == 5
+
+
+def test_the_functions_called_inside_run_only_when_a_failed_case_can_name_them(capsys):
+    # The student's corr2d_pad_stride calls output_size by position; output_size's own visible
+    # cases pass keywords: a call with keywords is the check looking into output_size.
+    spy = """
+keywords = []
+_output_size = output_size
+def output_size(n, k, *args, **kwargs):
+    keywords.append(sorted(kwargs))
+    return _output_size(n, k, *args, **kwargs)
+"""
+    student = notebook(OUTPUT_SIZE + spy + CORR2D_PAD_STRIDE)
+    score, _ = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
+    assert score == 4.0 and student["keywords"] and not any(student["keywords"])
+    student = notebook(OUTPUT_SIZE + spy + CORR2D_PAD_STRIDE.replace("* K).sum()", "* K[::-1, ::-1]).sum()"))
+    score, _ = run(capsys, "corr2d_pad_stride", student["corr2d_pad_stride"], points=4)
+    assert score < 4 and any(student["keywords"])
 
 
 def test_a_class_calling_a_graded_function_in_its_methods_is_looked_into(capsys):

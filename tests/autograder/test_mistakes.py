@@ -275,5 +275,6 @@ ZERO = [
 def test_a_mistake_that_fails_every_case_still_gets_its_hint(name, wrong, hint, capsys, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_ALL_CASES", "1")
     score = check(name, wrong, points=4)
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert err == ""
     assert score == 0.0 and hint in out, out

@@ -64,4 +64,5 @@ def test_every_public_function_has_an_example(name):
 @pytest.mark.parametrize("name", SPEC_API)
 def test_spec_api_is_exported_with_an_example(name):
     assert hasattr(solutions, name), f"solutions does not export {name}"
+    assert name in solutions.__all__, f"solutions.__all__ lacks {name}"  # `from solutions import *` gets it too
     assert has_example(getattr(solutions, name)), f"solutions.{name} has no '>>>' example"

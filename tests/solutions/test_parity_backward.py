@@ -29,9 +29,8 @@ from strategies import (
     assert_exact,
     assert_parity,
     avg_pool2d_backward_cases,
+    backward_case,
     conv2d_backward_cases,
-    forward_shape,
-    make_case,
     max_pool2d_backward_cases,
     parity_settings,
     sample,
@@ -39,13 +38,6 @@ from strategies import (
 )
 
 each_dtype = pytest.mark.parametrize("dtype", EXACT_DTYPES, ids=lambda d: np.dtype(d).name)
-
-
-def backward_case(forward: str, *shapes, dtype=np.float32, seed=0, **kwargs) -> Case:
-    """A small-integer case for `<forward>_backward`: the forward arrays plus a fitting grad_output."""
-    case = make_case(*shapes, dtype=dtype, seed=seed, **kwargs)
-    grad = sample(np.random.default_rng(seed + 1), forward_shape(forward, case), dtype)
-    return Case((*case.arrays, grad), case.kwargs)
 
 
 def conv_case(x, w, **kwargs) -> Case:
@@ -188,15 +180,6 @@ def test_conv2d_backward_non_contiguous_arrays():
     weight = sample(rng, (2, 3, 3, 3), np.float32)[:, :, ::-1, :]         # negative strides
     grad = sample(rng, (2, 2, 3, 4), np.float32).transpose(0, 1, 3, 2)   # (2, 2, 4, 3)
     assert_parity("conv2d_backward", Case((x, weight, grad), {}))
-
-
-def test_conv2d_backward_worked_example():
-    # SPEC ch7: Y = corr2d(X, K) for X = arange(9) 3x3, K = [[0,1],[2,3]], dY = ones.
-    x, weight = np.arange(9.0).reshape(1, 1, 3, 3), np.array([[[[0.0, 1.0], [2.0, 3.0]]]])
-    grad_input, grad_weight, grad_bias = solutions.conv2d_backward(x, weight, np.ones((1, 1, 2, 2)))
-    np.testing.assert_array_equal(grad_weight[0, 0], [[8, 12], [20, 24]])
-    np.testing.assert_array_equal(grad_input[0, 0], [[0, 1, 1], [2, 6, 4], [2, 5, 3]])
-    np.testing.assert_array_equal(grad_bias, [4])
 
 
 # --- max_pool2d_backward, one variant each ---------------------------------------------------
@@ -346,13 +329,6 @@ def test_avg_pool2d_backward_ceil_mode_with_padding(count_include_pad):
     assert_parity("avg_pool2d_backward", avg_case((1, 2, 5, 6), kernel_size=3, stride=2, padding=1,
                                                   ceil_mode=True, count_include_pad=count_include_pad),
                   AVERAGE_GRADIENT_TOLERANCE)
-
-
-def test_avg_pool2d_backward_worked_example():
-    # SPEC ch7: 2x2 average pool of a 4x4 input, dY = [[4, 8], [12, 16]].
-    grad = solutions.avg_pool2d_backward(np.arange(16).reshape(1, 4, 4), np.array([[[4, 8], [12, 16]]]), 2)
-    np.testing.assert_array_equal(grad, [[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]])
-    assert grad.dtype == np.float64
 
 
 # --- invalid arguments -----------------------------------------------------------------------

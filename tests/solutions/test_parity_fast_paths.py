@@ -14,14 +14,7 @@ import pytest
 
 import solutions
 from solutions.backward import POSITIONS_FIRST_MIN_CHANNELS
-from strategies import Case, assert_parity, forward_shape, make_case, sample
-
-
-def backward_case(forward: str, *shapes, seed=0, **kwargs) -> Case:
-    """Small-integer arrays for `<forward>_backward`: the forward arrays plus a fitting grad_output."""
-    case = make_case(*shapes, seed=seed, **kwargs)
-    grad = sample(np.random.default_rng(seed + 1), forward_shape(forward, case), np.float32)
-    return Case((*case.arrays, grad), case.kwargs)
+from strategies import Case, assert_parity, backward_case, make_case
 
 
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(stride=2, padding=1), dict(padding=2, dilation=2),

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 from nbgrader_course import SOURCE, run_nbgrader, source_path
 
 from autograder.tools import simulate
@@ -25,12 +26,13 @@ from autograder.tools import simulate
 ASSIGNMENT = "ch1_cross_correlation"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 TIMESTAMP = "2026-11-20 10:00:00.000000 UTC"
+COURSE_ID = "corpus"
 #: The cell timeout the corpus is graded with (the loops are cut after this many seconds).
 CELL_TIMEOUT = 5
 #: The corpus course's configuration: like the course's own, nbgrader's entry points grade in the sandbox.
 CONFIG = f"""from autograder.grading import steps
 c = get_config()
-c.CourseDirectory.course_id = "corpus"
+c.CourseDirectory.course_id = "{COURSE_ID}"
 steps.configure(c)
 c.Execute.timeout = {CELL_TIMEOUT}
 """
@@ -145,6 +147,7 @@ FIXTURES = [
             files={"notes.txt": "scratch", "secrets": None}, reason="links or special files"),
     Fixture("missing", "in the gradebook, nothing submitted", 0.0, "missing"),
 ]
+BY_NAME = {fixture.student: fixture for fixture in FIXTURES}
 
 
 def _answers(fixture: Fixture, solutions: dict) -> dict:
@@ -197,16 +200,36 @@ def submit(course: Path, fixtures=FIXTURES) -> None:
             (folder / NOTEBOOK).write_text(text)
 
 
-def build(course: Path, fixtures=FIXTURES) -> Path:
-    """Create the corpus course at ``course`` with every fixture submitted (and the missing student known)."""
-    from nbgrader.api import Gradebook
+def gradebook_url(course: Path) -> str:
+    """Return the URL of ``course``'s own SQLite gradebook (where :func:`build` creates the students)."""
+    return f"sqlite:///{course / 'gradebook.db'}"
 
+
+def build(course: Path, names=None) -> Path:
+    """Create the corpus course at ``course`` with the fixtures ``names`` submitted (all of them when None),
+    every one of them (the missing student too) known to the gradebook."""
+    fixtures = FIXTURES if names is None else [BY_NAME[name] for name in names]
     release(course)
     submit(course, fixtures)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "corpus") as gb:
+    with Gradebook(gradebook_url(course), COURSE_ID) as gb:
         for fixture in fixtures:
             gb.update_or_create_student(fixture.student)
     return course
+
+
+def generate(course: Path, url: str) -> None:
+    """Run ``nbgrader generate_assignment`` on ``course`` into the gradebook at ``url``, so that a
+    database other than the course's own SQLite file knows the assignment before grading."""
+    done = run_nbgrader("generate_assignment", ASSIGNMENT, "--force", "--db", url, cwd=course)
+    assert done.returncode == 0, done.stderr
+
+
+def gradebook(url: str, course_id: str = COURSE_ID, assignment: str = ASSIGNMENT) -> dict:
+    """Return, per student of ``assignment`` in the gradebook at ``url``, the total score and nbgrader's
+    flagged mark of each of their notebooks: ``{student: (score, [flagged, ...])}``."""
+    with Gradebook(url, course_id) as gb:
+        return {s.student.id: (s.score, [n.flagged for n in s.notebooks])
+                for s in gb.assignment_submissions(assignment)}
 
 
 if __name__ == "__main__":

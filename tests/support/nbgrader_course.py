@@ -54,6 +54,15 @@ def nbgrader_meta(cell) -> dict:
     return dict(cell.metadata.get("nbgrader", {}))
 
 
+def graded_cell(source: str, grade_id: str, points: float, solution: bool = False) -> nbformat.NotebookNode:
+    """Return a cell nbgrader grades, with the metadata nbgrader gives it: a locked test cell (code), or
+    with ``solution`` an answer the student writes and the instructor grades by hand (markdown)."""
+    new_cell = nbformat.v4.new_markdown_cell if solution else nbformat.v4.new_code_cell
+    return new_cell(source, metadata={"nbgrader": {
+        "grade": True, "solution": solution, "locked": not solution, "task": False, "grade_id": grade_id,
+        "points": points, "schema_version": 3}})
+
+
 def nbgrader_command(*args: str) -> list[str]:
     """Return the command line of ``nbgrader ARGS`` in the environment running the tests."""
     return [sys.executable, "-m", "nbgrader", *args]

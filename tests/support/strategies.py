@@ -553,6 +553,13 @@ def with_grad_output(draw, op: str, case: Case, normal: bool) -> Case:
     return Case((*case.arrays, grad_output), case.kwargs)
 
 
+def backward_case(forward: str, *shapes, dtype=np.float32, seed=0, **kwargs) -> Case:
+    """A small-integer case for `<forward>_backward`: the forward arrays plus a fitting grad_output."""
+    case = make_case(*shapes, dtype=dtype, seed=seed, **kwargs)
+    grad = sample(np.random.default_rng(seed + 1), forward_shape(forward, case), dtype)
+    return Case((*case.arrays, grad), case.kwargs)
+
+
 @st.composite
 def conv2d_backward_cases(draw, normal=False, dtypes=EXACT_DTYPES, max_per_group=2, max_kernel=4):
     case = draw(conv2d_cases(normal, dtypes, max_per_group, max_kernel, padding_modes=("zeros",)))

@@ -1,8 +1,9 @@
-"""A student's answer that several grading tests reuse, kept as source text.
+"""Students' answers that several grading tests reuse, kept as source text.
 
-The cheat tests run it in a fresh process and the self-check tests put it in a notebook cell,
-so it is text here; :class:`naive` turns it into a function, beside correct loop versions of
-every other graded function.
+The cheat tests run them in a fresh process, the self-check and batch-grader tests put them in
+notebook cells and the student-edition tests in another interpreter, so they are text here;
+:class:`naive` turns corr2d's into a function, beside correct loop versions of every other
+graded function.
 """
 
 import numpy as np
@@ -21,6 +22,50 @@ def corr2d(X, K):
 
 # The same loop with the kernel rotated: a convolve2d handed in as corr2d.
 CORR2D_LOOP_ROTATED = CORR2D_LOOP.replace("* K).sum()", "* K[::-1, ::-1]).sum()")
+
+# --- a chapter-2 student: corr2d_pad_stride right, but the output_size it calls wrong ----------
+
+OUTPUT_SIZE = '''
+def output_size(n, k, padding=0, stride=1, dilation=1):
+    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+'''
+OUTPUT_SIZE_PADDING_ONCE = OUTPUT_SIZE.replace("2 * padding", "padding")
+
+# Every mode right, but no check of the amounts: it pads what PyTorch refuses.
+PAD2D_UNCHECKED = '''
+def pad2d(X, padding, mode="zeros"):
+    X = np.asarray(X, dtype=np.result_type(X, 1.0))
+    top, bottom, left, right = (padding,) * 4 if np.ndim(padding) == 0 else (
+        (padding[0], padding[0], padding[1], padding[1]) if len(padding) == 2 else padding)
+    H, W = X.shape
+    rows = np.arange(-top, H + bottom)
+    cols = np.arange(-left, W + right)
+    if mode == "zeros":
+        Y = np.zeros((len(rows), len(cols)), dtype=X.dtype)
+        Y[top:top + H, left:left + W] = X
+        return Y
+    fold = {"replicate": lambda j, n: np.clip(j, 0, n - 1), "circular": lambda j, n: j % n,
+            "reflect": lambda j, n: (n - 1) - np.abs((n - 1) - np.abs(j))}[mode]
+    return X[fold(rows, H)[:, None], fold(cols, W)]
+'''
+
+# Right in itself: its output is only as wrong as the output_size (and pad2d) it calls.
+CORR2D_PAD_STRIDE = '''
+def corr2d_pad_stride(X, K, padding=0, stride=1, padding_mode="zeros"):
+    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    K = np.asarray(K, dtype=float)
+    Xp = pad2d(X, (ph, pw), padding_mode)
+    oh, ow = output_size(len(X), len(K), ph, sh), output_size(len(X[0]), len(K[0]), pw, sw)
+    return np.array([[(Xp[i * sh:i * sh + len(K), j * sw:j * sw + len(K[0])] * K).sum() for j in range(ow)]
+                     for i in range(oh)])
+'''
+
+# What the feedback says of them: the failed cases of corr2d_pad_stride name output_size, and
+# pad2d fails the visible case that must raise.
+UPSTREAM = "hint: your output_size(8, 3, padding=1) returns 7, not 8: fix output_size first"
+REFLECT_TOO_LARGE = "reflect padding of 4 rows on a 4-row input is too large, as in PyTorch"
+REFUSED = f"expected a ValueError: {REFLECT_TOO_LARGE}; it returned a float64 array of shape (12, 4) instead"
 
 
 # --- a student's loop implementations (all correct) ---------------------------------------------

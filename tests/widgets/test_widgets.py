@@ -17,46 +17,52 @@ import pytest
 
 import solutions
 import widgets
-from widgets import drawing, images, kernels, student
+from autograder import casebook
+from widgets import drawing, grading, images, kernels, student
 from widgets.frame import ConvWidget
 from widgets.padding_explorer import formula
 from widget_checks import PROBLEM, assert_draws_and_redraws, assert_stub_noted_once, sliders, stub, wrong_shape
 from widgets.grading import SkippedNotice
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-# widget function, the reference function it draws with, its CSS class, and control changes
-# that must each change the picture (applied in order).
-CASES = {
-    "kernel_gallery": (widgets.kernel_gallery, solutions.corr2d, "conv-kernel-gallery",
-                       [("gain", 2.0), ("kernel", "box blur"), ("blur_size", 9), ("kernel", "custom"),
-                        ("custom", "1 -1\n-1 1")]),
-    "window_stepper": (widgets.window_stepper, solutions.corr2d, "conv-window-stepper",
-                       [("row", 2), ("col", 1)]),
-    "padding_explorer": (widgets.padding_explorer, solutions.output_size, "conv-padding-explorer",
-                         [("n", 9), ("k", 5), ("p", 2), ("s", 1), ("d", 2)]),
-    "channel_explorer": (widgets.channel_explorer, solutions.corr2d_multi_in_out, "conv-channel-explorer",
-                         [("output", 1), ("kernels", "color opponents"), ("output", 0)]),
+#: Every widget the syllabus declares, by function: what it draws with and its CSS class come from there.
+DECLARED = {widget.function: widget for chapter in casebook.chapters() for widget in chapter.widgets}
+# The widgets of chapters 1-3: control changes that must each change the picture (applied in order).
+CHANGES = {
+    "kernel_gallery": [("gain", 2.0), ("kernel", "box blur"), ("blur_size", 9), ("kernel", "custom"),
+                       ("custom", "1 -1\n-1 1")],
+    "window_stepper": [("row", 2), ("col", 1)],
+    "padding_explorer": [("n", 9), ("k", 5), ("p", 2), ("s", 1), ("d", 2)],
+    "channel_explorer": [("output", 1), ("kernels", "color opponents"), ("output", 0)],
 }
 
 
-@pytest.mark.parametrize("case", CASES)
+def test_every_declared_widget_has_a_row_in_one_widget_test():
+    # Each test module of this folder has its own CHANGES (they cannot import one another): read them all.
+    rows = []
+    for path in sorted(pathlib.Path(__file__).parent.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CHANGES" for t in node.targets):
+                rows += [key.value for key in node.value.keys]
+    assert sorted(rows) == sorted(DECLARED), "one row per widget the syllabus declares, in one of the tests"
+
+
+@pytest.mark.parametrize("case", CHANGES)
 def test_builds_with_the_reference_function_and_redraws_at_every_change(case):
-    build, reference, css_class, changes = CASES[case]
-    widget = build(reference)
+    declared = DECLARED[case]
+    widget = getattr(widgets, case)(getattr(solutions, declared.draws))
     assert sliders(widget), "every widget needs a slider for the browser test to move"
-    assert_draws_and_redraws(widget, css_class, changes)
+    assert_draws_and_redraws(widget, declared.css, CHANGES[case])
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", CHANGES)
 def test_a_stub_shows_a_message_and_the_widget_keeps_working(case):
-    build, _, _, changes = CASES[case]
-    assert_stub_noted_once(build(stub), changes[0])
+    assert_stub_noted_once(getattr(widgets, case)(stub), CHANGES[case][0])
 
 
 @pytest.mark.parametrize("case", ["kernel_gallery", "window_stepper", "channel_explorer"])
 def test_a_wrong_shape_is_reported(case):
-    build = CASES[case][0]
-    widget = build(wrong_shape)
+    widget = getattr(widgets, case)(wrong_shape)
     assert "wrong_shape returned shape (2, 2); expected (" in widget.notes.value
 
 
@@ -112,7 +118,7 @@ def test_downscale_averages_whole_blocks():
         images.downscale(image, 6)
 
 
-@pytest.mark.parametrize("module", [images, kernels, drawing])
+@pytest.mark.parametrize("module", [images, kernels, drawing, student, grading])
 def test_docstring_examples(module):
     assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
 

@@ -10,6 +10,7 @@ import pytest
 
 import solutions
 import widgets
+from autograder import casebook
 from widget_checks import PROBLEM, assert_draws_and_redraws, assert_stub_noted_once, sliders, stub, wrong_shape
 
 # The modules, not the widget functions of the same name that the package exports.
@@ -17,40 +18,36 @@ dilation_explorer, groups_diagram, pooling_explorer, transposed_stepper = (
     importlib.import_module(f"widgets.{name}")
     for name in ("dilation_explorer", "groups_diagram", "pooling_explorer", "transposed_stepper"))
 
-# widget function, the reference function it draws with (None: it takes none), its CSS class,
-# and control changes that must each change the picture (applied in order).
-CASES = {
-    "channel_mixer": (widgets.channel_mixer, solutions.corr2d_multi_in_out_1x1, "conv-channel-mixer",
-                      [("w_red", 0.5), ("weights", "sepia (3 outputs)"), ("w_blue", 0.3),
-                       ("weights", "swap R and B (3 outputs)")]),
-    "pooling_explorer": (widgets.pooling_explorer, solutions.pool2d_strided, "conv-pooling-explorer",
-                         [("window", 3), ("padding", 1), ("stride", 1), ("window", 4), ("padding", 2)]),
-    "groups_diagram": (widgets.groups_diagram, None, "conv-groups-diagram",
-                       [("groups", 4), ("k", 5), ("groups", 1)]),
-    "dilation_explorer": (widgets.dilation_explorer, solutions.corr2d_dilated, "conv-dilation-explorer",
-                          [("d", 1), ("k", 5), ("d", 4)]),
-    "transposed_stepper": (widgets.transposed_stepper, solutions.trans_conv, "conv-transposed-stepper",
-                           [("step", 2), ("stride", 2), ("step", 4), ("stride", 3)]),
+#: Every widget the syllabus declares, by function: what it draws with and its CSS class come from there.
+DECLARED = {widget.function: widget for chapter in casebook.chapters() for widget in chapter.widgets}
+# The widgets of chapters 4-6: control changes that must each change the picture (applied in order).
+CHANGES = {
+    "channel_mixer": [("w_red", 0.5), ("weights", "sepia (3 outputs)"), ("w_blue", 0.3),
+                      ("weights", "swap R and B (3 outputs)")],
+    "pooling_explorer": [("window", 3), ("padding", 1), ("stride", 1), ("window", 4), ("padding", 2)],
+    "groups_diagram": [("groups", 4), ("k", 5), ("groups", 1)],
+    "dilation_explorer": [("d", 1), ("k", 5), ("d", 4)],
+    "transposed_stepper": [("step", 2), ("stride", 2), ("step", 4), ("stride", 3)],
 }
-STUDENT_CASES = [case for case in CASES if CASES[case][1] is not None]
+#: The widgets that draw with a student function (an illustration takes none).
+STUDENT_CASES = [case for case in CHANGES if DECLARED[case].draws]
 
 
 def build(case, func=None):
-    make, reference = CASES[case][:2]
-    return make() if reference is None else make(reference if func is None else func)
+    make, draws = getattr(widgets, case), DECLARED[case].draws
+    return make() if not draws else make(getattr(solutions, draws) if func is None else func)
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", CHANGES)
 def test_builds_with_the_reference_function_and_redraws_at_every_change(case):
-    css_class, changes = CASES[case][2:]
     widget = build(case)
     assert sliders(widget) or any(isinstance(c, ipywidgets.SelectionSlider) for c in widget.controls.values())
-    assert_draws_and_redraws(widget, css_class, changes)
+    assert_draws_and_redraws(widget, DECLARED[case].css, CHANGES[case])
 
 
 @pytest.mark.parametrize("case", STUDENT_CASES)
 def test_a_stub_shows_a_message_and_the_widget_keeps_working(case):
-    assert_stub_noted_once(build(case, stub), CASES[case][3][0])
+    assert_stub_noted_once(build(case, stub), CHANGES[case][0])
 
 
 @pytest.mark.parametrize("case", STUDENT_CASES)

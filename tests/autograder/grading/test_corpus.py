@@ -19,7 +19,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
-from nbgrader_course import nbgrader_env, run_nbgrader
+from nbgrader_course import nbgrader_env
 from autograder.grading import sandbox
 from autograder.__main__ import main as autograder_main
 from autograder.grading import isolation, pipeline, records
@@ -27,7 +27,6 @@ from autograder.grading import isolation, pipeline, records
 # Grading the whole corpus takes minutes; it happens in the first test that asks for it.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 OPTIONS = pipeline.Options(cell_timeout=corpus.CELL_TIMEOUT)
-BY_NAME = {fixture.student: fixture for fixture in corpus.FIXTURES}
 
 
 def _tree_digest(folder) -> dict:
@@ -54,7 +53,7 @@ def graded(tmp_path_factory):
 
 def test_the_corpus_is_large_enough():
     assert len(corpus.FIXTURES) >= 20
-    assert len({f.student for f in corpus.FIXTURES}) == len(corpus.FIXTURES)
+    assert len(corpus.BY_NAME) == len(corpus.FIXTURES)  # no two fixtures share a student
 
 
 @pytest.mark.parametrize("fixture", corpus.FIXTURES, ids=lambda f: f.student)
@@ -72,7 +71,7 @@ def test_each_fixture_gets_its_exact_score_and_status(graded, fixture):
 
 def test_the_gradebook_holds_the_same_scores(graded):
     course, results, _ = graded
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "corpus") as gb:
+    with Gradebook(corpus.gradebook_url(course), corpus.COURSE_ID) as gb:
         for fixture in corpus.FIXTURES:
             if fixture.status == "missing":
                 with pytest.raises(Exception):
@@ -124,13 +123,9 @@ def test_the_sandbox_hides_the_course_and_switches_off_the_answers(graded):
     assert {"solutions", "torch"} <= replaced
 
 
-def _small_course(tmp_path, names):
-    fixtures = [BY_NAME[name] for name in names]
-    return corpus.build(tmp_path / "course", fixtures), fixtures
-
-
 def test_a_batch_killed_midway_resumes_to_a_complete_gradebook(tmp_path):
-    course, fixtures = _small_course(tmp_path, ["honest_full", "cheat_exit", "blank", "honest_partial"])
+    names = ["honest_full", "cheat_exit", "blank", "honest_partial"]
+    course = corpus.build(tmp_path / "course", names)
     command = [sys.executable, "-m", "autograder", "grade", corpus.ASSIGNMENT, "--course", str(course),
                "--cell-timeout", str(corpus.CELL_TIMEOUT), "--quiet"]
     process = subprocess.Popen(command, env=nbgrader_env(), start_new_session=True,
@@ -143,29 +138,31 @@ def test_a_batch_killed_midway_resumes_to_a_complete_gradebook(tmp_path):
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     finished = len(list(records_dir.glob("*.json")))
-    assert 1 <= finished < len(fixtures)
+    assert 1 <= finished < len(names)
     assert autograder_main(command[3:]) == 0
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "corpus") as gb:
-        for fixture in fixtures:
-            result = records.read(course, corpus.ASSIGNMENT, fixture.student)
+    with Gradebook(corpus.gradebook_url(course), corpus.COURSE_ID) as gb:
+        for name in names:
+            fixture = corpus.BY_NAME[name]
+            result = records.read(course, corpus.ASSIGNMENT, name)
             assert (result.score, result.status) == (fixture.score, fixture.status)
-            submission = gb.find_submission(corpus.ASSIGNMENT, fixture.student)
+            submission = gb.find_submission(corpus.ASSIGNMENT, name)
             assert sum(g.auto_score or 0 for n in submission.notebooks for g in n.grades) == fixture.score
 
 
 def test_postgresql_gradebook_grades_the_same(tmp_path, postgres_server):
-    course, fixtures = _small_course(tmp_path, ["honest_full", "honest_partial", "cheat_allclose"])
+    names = ["honest_full", "honest_partial", "cheat_allclose"]
+    course = corpus.build(tmp_path / "course", names)
     url = postgres_server.create_database("corpus_grades")
-    done = run_nbgrader("generate_assignment", corpus.ASSIGNMENT, "--force", "--db", url, cwd=course)
-    assert done.returncode == 0, done.stderr
+    corpus.generate(course, url)
     results = pipeline.grade(course, [corpus.ASSIGNMENT], db_url=url, options=OPTIONS, progress=False)
-    assert {r.student: (r.score, r.status) for r in results} == {f.student: (f.score, f.status) for f in fixtures}
-    with Gradebook(url, "corpus") as gb:
+    assert {r.student: (r.score, r.status) for r in results} == {
+        name: (corpus.BY_NAME[name].score, corpus.BY_NAME[name].status) for name in names}
+    with Gradebook(url, corpus.COURSE_ID) as gb:
         assert gb.find_submission(corpus.ASSIGNMENT, "honest_full").score == 13.0
 
 
 def test_without_bubblewrap_the_grader_refuses_unless_told(tmp_path, monkeypatch, capsys):
-    course, _ = _small_course(tmp_path, ["honest_full"])
+    course = corpus.build(tmp_path / "course", ["honest_full"])
     monkeypatch.setattr(sandbox, "BWRAP", "no-such-bwrap")
     monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
     sandbox._probe.cache_clear()
@@ -179,7 +176,7 @@ def test_without_bubblewrap_the_grader_refuses_unless_told(tmp_path, monkeypatch
 
 
 def test_an_unknown_assignment_or_course_is_a_clear_error(tmp_path, capsys):
-    course, _ = _small_course(tmp_path, ["blank"])
+    course = corpus.build(tmp_path / "course", ["blank"])
     assert autograder_main(["grade", "ch9_nothing", "--course", str(course)]) == 2
     assert "ch9_nothing" in capsys.readouterr().err
     assert autograder_main(["grade", corpus.ASSIGNMENT, "--course", str(tmp_path / "nowhere")]) == 2

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from nbgrader.api import Gradebook
 
 import corpus
 from nbgrader_course import run_nbgrader
@@ -20,23 +19,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sandbox.available(), reas
 STUDENTS = ["honest_full", "cheat_transformer_check", "cheat_sys_modules", "cheat_allclose"]
 
 
-def _gradebook(course) -> dict:
-    """Return, per student, the total automatic score and nbgrader's flagged mark of their notebook."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "corpus") as gb:
-        return {s.student.id: (s.score, [n.flagged for n in s.notebooks])
-                for s in gb.assignment_submissions(corpus.ASSIGNMENT)}
-
-
 def test_nbgrader_autograde_gives_the_graders_scores_and_flags(tmp_path):
-    ours = corpus.build(tmp_path / "ours", [f for f in corpus.FIXTURES if f.student in STUDENTS])
+    ours = corpus.build(tmp_path / "ours", STUDENTS)
     theirs = tmp_path / "theirs"
     shutil.copytree(ours, theirs)
     pipeline.grade(ours, [corpus.ASSIGNMENT], progress=False)
     done = run_nbgrader("autograde", corpus.ASSIGNMENT, "--force", cwd=theirs, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    expected = {f.student: f.score for f in corpus.FIXTURES if f.student in STUDENTS}
-    assert {s: score for s, (score, _) in _gradebook(theirs).items()} == expected
-    assert _gradebook(theirs) == _gradebook(ours)
+    graded = corpus.gradebook(corpus.gradebook_url(theirs))
+    assert {s: score for s, (score, _) in graded.items()} == {s: corpus.BY_NAME[s].score for s in STUDENTS}
+    assert graded == corpus.gradebook(corpus.gradebook_url(ours))
     # The autograded notebook shows the grader's judgement, not what the student's kernel printed.
     autograded = (theirs / "autograded" / "cheat_transformer_check" / corpus.ASSIGNMENT / corpus.NOTEBOOK).read_text()
     assert "the test never ran" in autograded or "not graded" in autograded
@@ -48,7 +40,7 @@ def test_nbgrader_autograde_gives_the_graders_scores_and_flags(tmp_path):
 
 
 def test_without_a_sandbox_nbgrader_autograde_refuses_and_names_the_command(tmp_path):
-    course = corpus.build(tmp_path / "course", [f for f in corpus.FIXTURES if f.student == "honest_full"])
+    course = corpus.build(tmp_path / "course", ["honest_full"])
     done = run_nbgrader("autograde", corpus.ASSIGNMENT, "--force", cwd=course, timeout=300,
                         env_extra={"PATH": "/nonexistent"})
     assert done.returncode != 0

@@ -11,9 +11,9 @@ import pytest
 
 from autograder.grading.progress import Progress
 from autograder.grading.report import format_table, write_reports
-# Renamed so that pytest does not take the dataclass for a test class.
 from autograder.grading.results import StudentResult
 from grading_results import results
+
 
 def read(path):
     with open(path, newline="") as file:
@@ -128,6 +128,21 @@ def test_progress_in_a_log_prints_a_line_per_result():
         '[2/3] ch1 bob: 4/16 FLAGGED (3.2 s) - forbidden call: np.convolve, "scipy" in corr2d',
         "[3/3] ch1 carol: 0/16 missing (0.0 s)",
     ]
+
+
+def test_progress_gives_the_time_left_from_the_first_result_of_the_workers():
+    stream = io.StringIO()
+    alice, _, carol = sorted(results()[1:4], key=lambda r: r.student)
+    with Progress(3, stream, workers=2) as progress:
+        progress.started(0, ("ch1", "alice"))
+        progress.started(1, ("ch1", "bob"))
+        progress.finished(0, alice)
+        progress.finished(1, None)  # a worker that died: counted, not shown
+        progress.started(0, ("ch1", "carol"))
+        progress.finished(0, carol)
+    first, last = stream.getvalue().splitlines()
+    assert first.startswith("[1/3] ch1 alice: 13.5/16 graded (2.1 s, eta 0:0")
+    assert last == "[3/3] ch1 carol: 0/16 missing (0.0 s)"  # nothing left: no ETA
 
 
 def test_progress_on_a_terminal_redraws_one_line():

@@ -8,60 +8,24 @@ and each test cell's result carries its summary as HTML beside the float nbgrade
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.utils import determine_grade
+from nbgrader_course import graded_cell
+from student_code import CORR2D_PAD_STRIDE, OUTPUT_SIZE_PADDING_ONCE, PAD2D_UNCHECKED, REFUSED, UPSTREAM
 
 from autograder import transport
 from autograder.calling import Calling, Case, Raises
 from autograder.grading import cells, execute, isolation, prepare, sandbox
 
-STUDENT = textwrap.dedent('''
-    def output_size(n, k, padding=0, stride=1, dilation=1):
-        return (n + padding - dilation * (k - 1) - 1) // stride + 1  # padding counted once
-
-
-    def pad2d(X, padding, mode="zeros"):
-        X = np.asarray(X, dtype=np.result_type(X, 1.0))
-        top, bottom, left, right = (padding,) * 4 if np.ndim(padding) == 0 else (
-            (padding[0], padding[0], padding[1], padding[1]) if len(padding) == 2 else padding)
-        H, W = X.shape
-        rows = np.arange(-top, H + bottom)
-        cols = np.arange(-left, W + right)
-        if mode == "zeros":
-            Y = np.zeros((len(rows), len(cols)), dtype=X.dtype)
-            Y[top:top + H, left:left + W] = X
-            return Y
-        fold = {"replicate": lambda j, n: np.clip(j, 0, n - 1), "circular": lambda j, n: j % n,
-                "reflect": lambda j, n: (n - 1) - np.abs((n - 1) - np.abs(j))}[mode]
-        return X[fold(rows, H)[:, None], fold(cols, W)]  # no check of the amounts
-
-
-    def corr2d_pad_stride(X, K, padding=0, stride=1, padding_mode="zeros"):
-        K = np.asarray(K)
-        ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
-        sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-        Xp = pad2d(X, (ph, pw), padding_mode)
-        oh, ow = output_size(len(X), K.shape[0], ph, sh), output_size(len(X[0]), K.shape[1], pw, sw)
-        Y = np.zeros((oh, ow), dtype=np.result_type(Xp, K))
-        for i in range(oh):
-            for j in range(ow):
-                Y[i, j] = (Xp[i * sh:i * sh + K.shape[0], j * sw:j * sw + K.shape[1]] * K).sum()
-        return Y
-''')
-UPSTREAM = "hint: your output_size(8, 3, padding=1) returns 7, not 8: fix output_size first"
-REFUSED = ("expected a ValueError: reflect padding of 4 rows on a 4-row input is too large, as in PyTorch; "
-           "it returned a float64 array of shape (12, 4) instead")
+# A wrong output_size, a pad2d without its checks, and a right corr2d_pad_stride that calls them.
+STUDENT = OUTPUT_SIZE_PADDING_ONCE + PAD2D_UNCHECKED + CORR2D_PAD_STRIDE
 
 
 def _test_cell(name: str, points: float):
     source = f'from autograder import check\nhidden = False\n### BEGIN HIDDEN TESTS\nhidden = True\n### END HIDDEN TESTS\ncheck("{name}", {name}, points={points}, hidden=hidden)'
-    return new_code_cell(source, metadata={"nbgrader": {
-        "grade": True, "solution": False, "locked": True, "grade_id": f"test_{name}", "points": points,
-        "schema_version": 3}})
+    return graded_cell(source, f"test_{name}", points)
 
 
 def _graded(tmp_path, no_sandbox: bool):
@@ -101,7 +65,8 @@ def test_dependency_hints_refusals_and_html_results_in_the_batch_grader(tmp_path
 def test_the_plan_carries_the_related_functions_visible_cases_once_without_answers():
     tests = [prepare.TestCell(2, "test_pad2d", "pad2d", 4.0, True),
              prepare.TestCell(4, "test_corr2d_pad_stride", "corr2d_pad_stride", 4.0, True)]
-    judged, sent = prepare.plan(tests, prepare.Expectations())
+    judged = prepare.plan(tests, prepare.Expectations())
+    sent = prepare.sandbox_plan(judged)
     # The same chapter's and the earlier ones': chapter 1's, chapter 2's others, no later one.
     assert list(sent["corr2d_pad_stride"].related) == ["corr2d", "convolve2d", "Conv2D", "learn_kernel",
                                                        "output_size", "pad2d", "same_padding"]
@@ -136,8 +101,17 @@ def test_related_observations_that_do_not_read_as_data_cost_a_hint_never_points(
 
 def test_a_test_cell_without_a_record_is_judged_with_its_summary_in_html():
     tests = [prepare.TestCell(2, "test_pad2d", "pad2d", 4.0, False)]
-    judged, _ = prepare.plan(tests, prepare.Expectations())
+    judged = prepare.plan(tests, prepare.Expectations())
     result, text = cells.judge_test(judged["pad2d"], None, "never ran: the kernel died")
     outputs = cells.cell_outputs(text, result.score, 3)
     assert outputs[1].data["text/plain"] == "0.0" and "never ran: the kernel died" in outputs[1].data["text/html"]
     assert cells.cell_outputs("x", 1.5, 1)[1].data == {"text/plain": "1.5"}
+
+
+def test_a_checks_plan_with_its_hidden_cases_is_packed_apart_from_the_one_without():
+    # The batch packs each set of checks once: the same name asking for its hidden cases or not is two sets.
+    expectations = prepare.Expectations()
+    packed = [expectations.packed_plan(prepare.plan([prepare.TestCell(2, "test_pad2d", "pad2d", 4.0, hidden)],
+                                                    expectations)) for hidden in (True, False)]
+    counts = [len(transport.unpack_plan(text)["pad2d"].cases) for text in packed]
+    assert counts[0] > counts[1] == len(expectations.cases("pad2d", False)[1])

@@ -7,11 +7,11 @@ import os
 import socket
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+from processes import processes_mentioning
 
 from autograder.grading import sandbox
 from autograder.grading.sandbox import Limits, SandboxUnavailable, run
@@ -144,29 +144,6 @@ def test_ignoring_sigxcpu_still_stops_at_the_cpu_limit(workdir):
     code = "import signal; signal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True: pass"
     outcome = python(code, workdir, limits=Limits(cpu_seconds=1, wall_seconds=10))
     assert outcome.status == "cpu time limit"
-
-
-def processes_mentioning(marker, settle_seconds: float = 5.0):
-    """Return the pids whose command line contains `marker`, once they had `settle_seconds` to go.
-
-    The sandbox's processes die with its PID namespace, which the kernel tears down after the
-    sandbox returns; on a loaded machine that takes a moment.
-    """
-    deadline = time.monotonic() + settle_seconds
-    while (found := _mentioning(marker)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return found
-
-
-def _mentioning(marker):
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:  # the process ended while we looked
-            pass
-    return found
 
 
 @needs_bwrap

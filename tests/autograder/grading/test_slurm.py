@@ -13,30 +13,14 @@ import sys
 import time
 
 import pytest
-from nbgrader.api import Gradebook
 
 import corpus
-from nbgrader_course import nbgrader_env, run_nbgrader
+from nbgrader_course import nbgrader_env
 from autograder.__main__ import main as autograder_main
 from autograder.grading import pipeline, records, sandbox, slurm
 
 STUDENTS = ["honest_full", "honest_partial", "honest_buggy", "blank", "cheat_allclose", "cheat_torch",
             "cheat_exit", "warnings", "invalid_json"]
-
-
-def _corpus(tmp_path, names=STUDENTS):
-    return corpus.build(tmp_path / "course", [f for f in corpus.FIXTURES if f.student in names])
-
-
-def _generate(course, url):
-    done = run_nbgrader("generate_assignment", corpus.ASSIGNMENT, "--force", "--db", url, cwd=course)
-    assert done.returncode == 0, done.stderr
-
-
-def _grades(url):
-    with Gradebook(url, "corpus") as gb:
-        return {s.student.id: (s.score, [n.flagged for n in s.notebooks])
-                for s in gb.assignment_submissions(corpus.ASSIGNMENT)}
 
 
 def _slurm(course, url, cluster, *extra):
@@ -50,9 +34,9 @@ def _slurm(course, url, cluster, *extra):
 
 
 def test_sqlite_is_refused_with_a_reason(tmp_path, capsys):
-    course = _corpus(tmp_path, ["blank"])
-    assert autograder_main(["slurm", corpus.ASSIGNMENT, "--course", str(course), "--db",
-                            f"sqlite:///{course / 'gradebook.db'}", "--tasks", "2"]) == 2
+    # Refused before the course is looked at: an empty folder will do.
+    assert autograder_main(["slurm", corpus.ASSIGNMENT, "--course", str(tmp_path), "--db",
+                            corpus.gradebook_url(tmp_path), "--tasks", "2"]) == 2
     assert "SQLite cannot take" in capsys.readouterr().err
 
 
@@ -83,23 +67,23 @@ needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap c
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_three_tasks_give_the_serial_graders_grades(tmp_path, slurm_cluster, postgres_server):
-    course = _corpus(tmp_path)
+    course = corpus.build(tmp_path / "course", STUDENTS)
     serial_url, array_url = (postgres_server.create_database(name) for name in ("slurm_serial", "slurm_array"))
-    _generate(course, serial_url)
+    corpus.generate(course, serial_url)
     serial = {r.student: (r.score, r.status) for r in
               pipeline.grade(course, [corpus.ASSIGNMENT], db_url=serial_url, progress=False, workers_count=1,
                              cell_timeout=corpus.CELL_TIMEOUT)}
-    serial_gradebook = _grades(serial_url)
+    serial_gradebook = corpus.gradebook(serial_url)
     for path in (course / "reports", course / "autograded", course / "feedback"):
         subprocess.run(["rm", "-rf", str(path)], check=True)
-    _generate(course, array_url)
+    corpus.generate(course, array_url)
     start = time.monotonic()
     done = _slurm(course, array_url, slurm_cluster, "--tasks", "3", "--wait")
     assert done.returncode == 0, done.stdout + done.stderr
     print(f"slurm, 3 tasks: {len(STUDENTS)} students in {time.monotonic() - start:.1f} s")
     graded = {s: (r.score, r.status) for s in STUDENTS if (r := records.read(course, corpus.ASSIGNMENT, s))}
     assert graded == serial
-    assert _grades(array_url) == serial_gradebook
+    assert corpus.gradebook(array_url) == serial_gradebook
     assert len((course / "reports" / "grades.csv").read_text().splitlines()) == len(STUDENTS) + 1
 
 
@@ -107,9 +91,9 @@ def test_three_tasks_give_the_serial_graders_grades(tmp_path, slurm_cluster, pos
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_a_cancelled_task_leaves_students_a_rerun_grades(tmp_path, slurm_cluster, postgres_server):
-    course = _corpus(tmp_path)
+    course = corpus.build(tmp_path / "course", STUDENTS)
     url = postgres_server.create_database("slurm_cancel")
-    _generate(course, url)
+    corpus.generate(course, url)
     # One task at a time, so that the others are still waiting when the first is cancelled.
     done = _slurm(course, url, slurm_cluster, "--tasks", "3", "--max-parallel", "1", "--cpus-per-task", "1")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -127,15 +111,14 @@ def test_a_cancelled_task_leaves_students_a_rerun_grades(tmp_path, slurm_cluster
     assert unfinished, "the cancelled task left every student graded"
     again = _slurm(course, url, slurm_cluster, "--tasks", "3", "--wait")
     assert again.returncode == 0, again.stdout + again.stderr
-    by_name = {f.student: f for f in corpus.FIXTURES}
     for student in STUDENTS:
-        record = records.read(course, corpus.ASSIGNMENT, student)
-        assert (record.score, record.status) == (by_name[student].score, by_name[student].status), student
+        record, fixture = records.read(course, corpus.ASSIGNMENT, student), corpus.BY_NAME[student]
+        assert (record.score, record.status) == (fixture.score, fixture.status), student
     assert pipeline.collect(course_obj, [corpus.ASSIGNMENT])[1] == []
 
 
 def test_a_node_without_a_sandbox_flags_its_students_for_a_rerun(tmp_path, monkeypatch):
-    course = _corpus(tmp_path, ["honest_full", "blank"])
+    course = corpus.build(tmp_path / "course", ["honest_full", "blank"])
     monkeypatch.setattr(sandbox, "available", lambda: False)
     monkeypatch.setattr(sandbox, "why_unavailable", lambda: "bubblewrap (bwrap) is not installed")
     results = pipeline.grade(course, [corpus.ASSIGNMENT], shard=(0, 1), flag_without_sandbox=True, progress=False)

@@ -13,22 +13,19 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
-from nbgrader_course import nbgrader_env, run_nbgrader
+from nbgrader_course import nbgrader_env
+from processes import processes_mentioning
 from autograder.__main__ import main as autograder_main
 from autograder.grading import pipeline, records, sandbox, workers
+from autograder.grading.course import gradebook_url
 
 OPTIONS = pipeline.Options(cell_timeout=corpus.CELL_TIMEOUT)
 MIXED = ["honest_full", "honest_partial", "blank", "cheat_allclose", "cheat_exit", "warnings", "invalid_json"]
 
 
-def _build(tmp_path, names):
-    fixtures = [fixture for fixture in corpus.FIXTURES if fixture.student in names]
-    return corpus.build(tmp_path / "course", fixtures)
-
-
 def _grades(url: str) -> dict:
     """Return every grade cell's automatic score, by (student, notebook, cell), from the gradebook at ``url``."""
-    with Gradebook(url, "corpus") as gb:
+    with Gradebook(url, corpus.COURSE_ID) as gb:
         return {(s.student.id, n.name, g.name): g.auto_score
                 for s in gb.assignment_submissions(corpus.ASSIGNMENT) for n in s.notebooks for g in n.grades}
 
@@ -58,8 +55,8 @@ def test_one_worker_runs_in_this_process():
 
 
 def test_sqlite_gradebooks_wait_for_their_lock():
-    assert workers.gradebook_url("sqlite:////srv/course/gradebook.db") == "sqlite:////srv/course/gradebook.db?timeout=60"
-    assert workers.gradebook_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert gradebook_url("sqlite:////srv/course/gradebook.db") == "sqlite:////srv/course/gradebook.db?timeout=60"
+    assert gradebook_url("postgresql://u@h/db") == "postgresql://u@h/db"
 
 
 # --- the grader -----------------------------------------------------------------------------------
@@ -69,51 +66,29 @@ needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap c
 
 @needs_sandbox
 @pytest.mark.slow
-def test_parallel_workers_grade_as_one_worker_does_with_sqlite(tmp_path):
-    serial_course = _build(tmp_path / "serial", MIXED)
-    parallel_course = tmp_path / "parallel"
-    shutil.copytree(serial_course, parallel_course)
-    serial = pipeline.grade(serial_course, [corpus.ASSIGNMENT], options=OPTIONS, progress=False, workers_count=1)
-    parallel = pipeline.grade(parallel_course, [corpus.ASSIGNMENT], options=OPTIONS, progress=False, workers_count=3)
-    assert sorted(map(_same, parallel)) == sorted(map(_same, serial))
-    assert len(serial) == len(MIXED)
-    assert _grades(f"sqlite:///{parallel_course / 'gradebook.db'}") == _grades(f"sqlite:///{serial_course / 'gradebook.db'}")
-
-
-@needs_sandbox
-@pytest.mark.slow
-def test_parallel_workers_grade_as_one_worker_does_with_postgresql(tmp_path, postgres_server):
-    course = _build(tmp_path, MIXED[:5])
-    results = {}
+@pytest.mark.parametrize("backend, students", [("sqlite", MIXED), ("postgresql", MIXED[:5])])
+def test_parallel_workers_grade_as_one_worker_does(tmp_path, request, backend, students):
+    built = corpus.build(tmp_path / "course", students)
+    graded = {}
     for count in (1, 3):
-        url = postgres_server.create_database(f"corpus_workers_{count}")
-        done = run_nbgrader("generate_assignment", corpus.ASSIGNMENT, "--force", "--db", url, cwd=course)
-        assert done.returncode == 0, done.stderr
-        shutil.rmtree(course / "reports", ignore_errors=True)
-        graded = pipeline.grade(course, [corpus.ASSIGNMENT], db_url=url, options=OPTIONS, progress=False,
-                                workers_count=count)
-        results[count] = (sorted(map(_same, graded)), _grades(url))
-    assert results[3] == results[1]
-    assert len(results[1][0]) == 5
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as file:
-                    if text.encode() in file.read():
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
+        # Each count grades its own copy of the ungraded course into its own gradebook.
+        course = shutil.copytree(built, tmp_path / f"workers_{count}")
+        if backend == "sqlite":
+            url = corpus.gradebook_url(course)
+        else:  # looked up here, so that the SQLite case does not need the server
+            url = request.getfixturevalue("postgres_server").create_database(f"corpus_workers_{count}")
+            corpus.generate(course, url)
+        results = pipeline.grade(course, [corpus.ASSIGNMENT], db_url=url, options=OPTIONS, progress=False,
+                                 workers_count=count)
+        graded[count] = (sorted(map(_same, results)), _grades(url))
+    assert graded[3] == graded[1]
+    assert len(graded[1][0]) == len(students)
 
 
 @needs_sandbox
 @pytest.mark.slow
 def test_killing_the_batch_kills_its_workers_and_a_rerun_completes_the_gradebook(tmp_path):
-    course = _build(tmp_path, MIXED)
+    course = corpus.build(tmp_path / "course", MIXED)
     command = [sys.executable, "-m", "autograder", "grade", corpus.ASSIGNMENT, "--course", str(course),
                "--cell-timeout", str(corpus.CELL_TIMEOUT), "--quiet", "--workers", "2"]
     scratch = tmp_path / "tmp"  # a killed batch leaves its scratch folders: here, not in /tmp
@@ -126,16 +101,12 @@ def test_killing_the_batch_kills_its_workers_and_a_rerun_completes_the_gradebook
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)  # the batch only: its workers must go with it
     process.wait()
-    deadline = time.monotonic() + 10
-    while _processes_mentioning(str(course)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _processes_mentioning(str(course)) == []
+    assert processes_mentioning(str(course), settle_seconds=10) == []
     finished = len(list(records_dir.glob("*.json")))
     assert 2 <= finished < len(MIXED)
     assert autograder_main(command[3:]) == 0
-    by_name = {fixture.student: fixture for fixture in corpus.FIXTURES}
-    scores = _grades(f"sqlite:///{course / 'gradebook.db'}")
+    scores = _grades(corpus.gradebook_url(course))
     for student in MIXED:
-        result = records.read(course, corpus.ASSIGNMENT, student)
-        assert (result.score, result.status) == (by_name[student].score, by_name[student].status), student
-        assert sum(score or 0 for (who, _, _), score in scores.items() if who == student) == by_name[student].score
+        result, fixture = records.read(course, corpus.ASSIGNMENT, student), corpus.BY_NAME[student]
+        assert (result.score, result.status) == (fixture.score, fixture.status), student
+        assert sum(score or 0 for (who, _, _), score in scores.items() if who == student) == fixture.score

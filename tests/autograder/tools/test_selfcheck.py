@@ -9,17 +9,14 @@ import textwrap
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.tools import selfcheck
-from student_code import CORR2D_LOOP, CORR2D_LOOP_ROTATED
+from nbgrader_course import graded_cell
+from student_code import CORR2D_LOOP, CORR2D_LOOP_ROTATED, OUTPUT_SIZE
 
 SETUP = "import numpy as np\nfrom autograder import check"
 
-OUTPUT_SIZE = '''
-def output_size(n, k, padding=0, stride=1, dilation=1):
-    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
-'''
 STUB = '''
 def corr2d(X, K):
     # YOUR CODE HERE
@@ -40,17 +37,13 @@ def grading_cell(name: str, points: int) -> nbformat.NotebookNode:
         hidden = True
         ### END HIDDEN TESTS
         check("{name}", {name}, points={points}, hidden=hidden)""")
-    cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"test_{name}", "locked": True, "points": points,
-                                 "schema_version": 3, "solution": False, "task": False}
-    return cell
+    return graded_cell(source, f"test_{name}", points)
 
 
 def notebook(path, corr2d_source: str, extra=()) -> str:
     """Write a two-function notebook (corr2d: 4 points, output_size: 2 points) and return its text."""
-    answer = new_markdown_cell("Why does the edge detector respond only to vertical edges?")
-    answer.metadata["nbgrader"] = {"grade": True, "grade_id": "answer_edges", "locked": False, "points": 1,
-                                   "schema_version": 3, "solution": True, "task": False}
+    answer = graded_cell("Why does the edge detector respond only to vertical edges?", "answer_edges", 1,
+                         solution=True)
     cells = [new_code_cell(SETUP), new_code_cell(corr2d_source), grading_cell("corr2d", 4),
              new_code_cell(OUTPUT_SIZE), grading_cell("output_size", 2), answer, *extra]
     nb = new_notebook(cells=cells)
@@ -62,9 +55,7 @@ def notebook(path, corr2d_source: str, extra=()) -> str:
 def test_a_correct_notebook_scores_every_point_with_the_hidden_cases(tmp_path):
     path = tmp_path / "folder" / "ch1.ipynb"
     path.parent.mkdir()
-    extra = new_code_cell(ENVIRONMENT)
-    extra.metadata["nbgrader"] = {"grade": True, "grade_id": "environment", "locked": True, "points": 1,
-                                  "schema_version": 3, "solution": False, "task": False}
+    extra = graded_cell(ENVIRONMENT, "environment", 1)
     before = notebook(path, CORR2D_LOOP, [extra])
     env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
     env.pop("AUTOGRADER_ALL_CASES", None)
@@ -85,9 +76,8 @@ def test_a_correct_notebook_scores_every_point_with_the_hidden_cases(tmp_path):
 
 def test_what_a_cell_writes_to_stderr_still_reaches_its_outputs(tmp_path):
     path = tmp_path / "stderr.ipynb"
-    noisy = new_code_cell('import sys, warnings\nprint("to sys.stderr", file=sys.stderr)\nwarnings.warn("careful")')
-    noisy.metadata["nbgrader"] = {"grade": True, "grade_id": "noisy", "locked": True, "points": 1,
-                                  "schema_version": 3, "solution": False, "task": False}
+    noisy = graded_cell('import sys, warnings\nprint("to sys.stderr", file=sys.stderr)\nwarnings.warn("careful")',
+                        "noisy", 1)
     notebook(path, CORR2D_LOOP, [noisy])
     report = selfcheck.run(path)
     cell = {cell.cell_id: cell for cell in report.cells}["noisy"]
